@@ -1,0 +1,37 @@
+import { cancellationSignal } from '@temporalio/activity';
+import type { MicrosoftConfig } from '../config/schema.js';
+import type { DevoTransport } from '../devo/transport.js';
+
+/**
+ * What activities need from the outside world. The worker passes real ones; tests pass the emulator's
+ * endpoints and a real receiver (after samples-typescript activities-dependency-injection).
+ */
+export interface ActivityDeps {
+  /** The Microsoft settings, secret included, of a tenant this worker serves; throws for any other. */
+  readonly microsoftFor: (tenantId: string) => MicrosoftConfig;
+  /** Where records go, with the tag and hostname for the syslog header. */
+  readonly devo: DevoTransport;
+  readonly devoTag: string;
+  readonly devoHostname: string;
+  readonly devoBatchSize: number;
+  /** Largest framed event sent; larger records are reported, never cut. */
+  readonly maxEventBytes: number;
+  readonly now: () => number;
+  /** The running activity's cancellation signal, passed to sockets so cancelling closes them. */
+  readonly signal: () => AbortSignal;
+}
+
+/** Defaults for the parts tests rarely change. */
+export const DEFAULT_ACTIVITY_DEPS = {
+  maxEventBytes: 256 * 1024,
+  now: () => Date.now(),
+  signal: () => cancellationSignal(),
+} as const;
+
+/** Looks a tenant up in the worker's own configuration; the secret never travels in workflow input. */
+export function singleTenant(config: MicrosoftConfig): (tenantId: string) => MicrosoftConfig {
+  return (tenantId) => {
+    if (tenantId !== config.tenantId) throw new Error(`this worker is configured for tenant ${config.tenantId}, not ${tenantId}`);
+    return config;
+  };
+}

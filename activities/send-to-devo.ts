@@ -1,0 +1,60 @@
+import { activityInfo, heartbeat, log } from '@temporalio/activity';
+import type { DevoEvent } from '../devo/transport.js';
+import type { TraceRecord } from '../microsoft/records.js';
+import type { ActivityDeps } from './deps.js';
+import { withFailureTypes } from './failures.js';
+import type { SendProgress, SendToDevoInput, SendToDevoResult } from './types.js';
+
+/**
+ * Delivers one page in confirmed batches: each batch is written, half-closed and confirmed by the
+ * receiver's EOF before the next starts. Progress is heartbeated, so a retried attempt resumes after the
+ * last confirmed batch and repeats at most the one batch whose confirmation was lost.
+ */
+export function sendToDevoActivity(deps: ActivityDeps) {
+  return async function sendToDevo(input: SendToDevoInput): Promise<SendToDevoResult> {
+    return withFailureTypes(async () => {
+      const info = activityInfo();
+      const resumeFrom = (info.heartbeatDetails as SendProgress | undefined)?.confirmedBatches ?? 0;
+      const events: DevoEvent[] = [];
+      let oversize = 0;
+      for (const record of input.records) {
+        const message = JSON.stringify(record);
+        // Never cut an event silently: one too large for Devo is counted and reported instead.
+        if (Buffer.byteLength(message) > deps.maxEventBytes - HEADER_ALLOWANCE) oversize++;
+        else events.push({ tag: deps.devoTag, hostname: deps.devoHostname, timestamp: recordTime(record, deps.now()), message });
+      }
+      if (oversize > 0) log.warn('records too large for one Devo event were not sent', { count: oversize, page: input.page });
+      const batches = chunk(events, deps.devoBatchSize);
+      let bytes = 0;
+      for (let index = resumeFrom; index < batches.length; index++) {
+        const result = await deps.devo.sendBatch(batches[index]!, deps.signal());
+        bytes += result.bytes;
+        heartbeat({ confirmedBatches: index + 1 } satisfies SendProgress);
+      }
+      // A retry after any attempt resends the batch that was in flight when the previous attempt died.
+      const resent = info.attempt > 1 && resumeFrom < batches.length ? batches[resumeFrom]!.length : 0;
+      if (resent > 0) log.info('resumed a send after the last confirmed batch', { resumeFrom, resent });
+      return { delivered: events.length, batches: batches.length, resent, oversize, bytes };
+    });
+  };
+}
+
+/** Room left for the syslog header (priority, timestamp, hostname, tag). */
+const HEADER_ALLOWANCE = 1024;
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** The record's own time for the syslog header (Devo indexes by arrival anyway), else now. */
+function recordTime(record: TraceRecord, nowMs: number): number {
+  const text = record.receivedDateTime ?? record.Received;
+  if (typeof text !== 'string') return nowMs;
+  const verbose = /Date\((\d+)\)/.exec(text);
+  if (verbose) return Number(verbose[1]);
+  // RWS JSON light omits the Z although the time is UTC (reference §4 item 8).
+  const ms = Date.parse(/[Zz]|[+-]\d\d:\d\d$/.test(text) ? text : `${text}Z`);
+  return Number.isNaN(ms) ? nowMs : ms;
+}

@@ -1,0 +1,51 @@
+import type { TimeWindow } from '../time-windows/index.js';
+import type { TraceRecord } from '../microsoft/records.js';
+
+/** Input of fetchToken: which tenant's app registration the worker should use. */
+export interface FetchTokenInput {
+  readonly tenantId: string;
+  readonly source: 'graph' | 'reporting';
+}
+
+/** Input of pullPage: the window's first page, or the API's next link for a later one. */
+export interface PullPageInput {
+  readonly tenantId: string;
+  readonly source: 'graph' | 'reporting';
+  readonly window: TimeWindow;
+  readonly pageSize: number;
+  readonly accessToken: string;
+  readonly nextLink?: string;
+  /** 1-based page number within the window, for logs and the UI. */
+  readonly page: number;
+}
+
+/** A pulled page: the records exactly as Microsoft sent them and the next link, if any. */
+export interface PulledPage {
+  readonly records: TraceRecord[];
+  readonly nextLink?: string;
+}
+
+/** Input of sendToDevo: one page of records to deliver, confirmed batch by batch. */
+export interface SendToDevoInput {
+  readonly tenantId: string;
+  readonly records: TraceRecord[];
+  readonly window: TimeWindow;
+  readonly page: number;
+}
+
+/** What sendToDevo confirmed. */
+export interface SendToDevoResult {
+  /** Records confirmed by Devo's side (oversize records excluded). */
+  readonly delivered: number;
+  readonly batches: number;
+  /** Records resent because a previous attempt's last batch was unconfirmed (bounded by one batch). */
+  readonly resent: number;
+  /** Records too large to send as one event; counted and reported, never silently cut. */
+  readonly oversize: number;
+  readonly bytes: number;
+}
+
+/** Progress a retried sendToDevo attempt resumes from. */
+export interface SendProgress {
+  readonly confirmedBatches: number;
+}

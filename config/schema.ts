@@ -1,0 +1,267 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { parseDuration } from './durations.js';
+import { TEMPORAL_DEFAULTS } from './temporal.js';
+
+/**
+ * The environment (and `.env`) → one typed, readonly Config. This module is the only reader of
+ * `process.env` for collector settings; every variable sits next to its default and a one-line doc,
+ * which makes it DESIGN.md's environment table in code.
+ */
+
+const duration = (name: string) =>
+  z.string().transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined || ms <= 0) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration like 30s, 5m, 2h or 7d, got '${text}' (${name})` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const integer = (min: number, max: number) =>
+  z.string().transform((text, ctx) => {
+    const n = Number(text);
+    if (!/^\d+$/.test(text.trim()) || n < min || n > max) {
+      ctx.addIssue({ code: 'custom', message: `expected a whole number from ${min} to ${max}, got '${text}'` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const url = z.string().url('expected an absolute URL such as https://graph.microsoft.com').transform((u) => u.replace(/\/+$/, ''));
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
+
+/** Every variable the collector reads, with its default. Unknown O365_/DEVO_/PAYLOAD_ variables are errors. */
+const environmentSchema = z.object({
+  /** Directory (tenant) id of the app registration; any tenant id when using the emulator. */
+  O365_TENANT_ID: nonEmpty.optional(),
+  /** Application (client) id of the app registration. */
+  O365_CLIENT_ID: nonEmpty.optional(),
+  /** Client secret value (not its id). Read by workers only; never enters workflow input or history. */
+  O365_CLIENT_SECRET: nonEmpty.optional(),
+  /** `graph` (Microsoft Graph messageTraces, the default) or `reporting` (legacy Reporting Web Service). */
+  O365_SOURCE: z.enum(['graph', 'reporting']).default('graph'),
+  /** Identity platform base URL @default https://login.microsoftonline.com */
+  O365_LOGIN_URL: url.default('https://login.microsoftonline.com'),
+  /** Graph base URL @default https://graph.microsoft.com */
+  O365_GRAPH_URL: url.default('https://graph.microsoft.com'),
+  /** Reporting Web Service base URL @default https://reports.office365.com */
+  O365_REPORTING_URL: url.default('https://reports.office365.com'),
+  /** Where collection starts: an ISO time or a duration back such as 2h or 7d @default 1h */
+  O365_START: z.string().default('1h'),
+  /** Length of one collection window @default 5m */
+  O365_WINDOW: duration('O365_WINDOW').default('5m'),
+  /** How far behind now the newest window ends, because Microsoft delivers late @default 15m */
+  O365_LAG: duration('O365_LAG').default('15m'),
+  /** Records per API page (Graph 1-5000, Reporting Web Service 1-2000) @default 1000 */
+  O365_PAGE_SIZE: integer(1, 5000).default('1000'),
+  /** Safety margin kept inside the source's retention when clamping O365_START @default 1h */
+  O365_RETENTION_MARGIN: duration('O365_RETENTION_MARGIN').default('1h'),
+
+  /** `tls` (direct to Devo), `relay` (plain TCP to an on-premise relay) or `http` @default tls */
+  DEVO_TRANSPORT: z.enum(['tls', 'relay', 'http']).default('tls'),
+  /** Devo collector host @default collector-us.devo.io */
+  DEVO_ADDRESS: nonEmpty.default('collector-us.devo.io'),
+  /** Devo collector port @default 443 */
+  DEVO_PORT: integer(1, 65535).default('443'),
+  /** PEM file of the Devo domain certificate (mutual TLS). */
+  DEVO_CERT: nonEmpty.optional(),
+  /** PEM file of the Devo domain private key. */
+  DEVO_KEY: nonEmpty.optional(),
+  /** PEM file of Devo's CA chain, used to verify the collector endpoint. */
+  DEVO_CHAIN: nonEmpty.optional(),
+  /** Devo tag, which selects the table @default cloud.office365.messagetracing */
+  DEVO_TAG: z.string().regex(/^[a-z0-9_-]+(\.[A-Za-z0-9_-]+){1,9}$/, 'expected a dotted Devo tag such as cloud.office365.messagetracing').default('cloud.office365.messagetracing'),
+  /** Hostname written into each syslog header @default this machine's hostname */
+  DEVO_HOSTNAME: z.string().regex(/^\S+$/, 'expected a hostname without spaces').optional(),
+  /** Records per confirmed syslog batch (one connection, half-close, EOF) @default 500 */
+  DEVO_BATCH_SIZE: integer(1, 100_000).default('500'),
+  /** HTTP ingestion base URL, e.g. https://http-us.devo.io */
+  DEVO_HTTP_URL: url.optional(),
+  /** HTTP ingestion token. */
+  DEVO_HTTP_TOKEN: nonEmpty.optional(),
+  /** Devo domain for HTTP ingestion. */
+  DEVO_DOMAIN: nonEmpty.optional(),
+
+  /** Temporal frontend address; unset means `run` embeds a local dev server @default embedded */
+  TEMPORAL_ADDRESS: nonEmpty.optional(),
+  /** Temporal namespace @default default */
+  TEMPORAL_NAMESPACE: nonEmpty.default(TEMPORAL_DEFAULTS.namespace),
+  /** Task queue shared by all workers @default o365-message-trace */
+  TEMPORAL_TASK_QUEUE: nonEmpty.default(TEMPORAL_DEFAULTS.taskQueue),
+
+  /** Payload codec key, base64 of 32 bytes; the demo generates one. */
+  PAYLOAD_KEY: z.string().optional(),
+  /** File holding the payload codec key (base64), instead of PAYLOAD_KEY. */
+  PAYLOAD_KEY_FILE: nonEmpty.optional(),
+  /** Local state of the embedded mode: dev-server database, demo keys and certificates @default .data */
+  O365_DATA_DIR: nonEmpty.default('.data'),
+});
+
+type Environment = z.infer<typeof environmentSchema>;
+const KNOWN = new Set(Object.keys(environmentSchema.shape));
+const OWN_PREFIXES = ['O365_', 'DEVO_', 'PAYLOAD_'];
+
+/** The Microsoft side of the configuration. */
+export interface MicrosoftConfig {
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly source: 'graph' | 'reporting';
+  readonly loginUrl: string;
+  readonly graphUrl: string;
+  readonly reportingUrl: string;
+  /** O365_START as written; resolved against the clock when the collector starts. */
+  readonly start: string;
+  readonly windowMs: number;
+  readonly lagMs: number;
+  readonly pageSize: number;
+  readonly retentionMarginMs: number;
+}
+
+/** Where and how records are shipped to Devo. */
+export interface DevoConfig {
+  readonly transport: 'tls' | 'relay' | 'http';
+  readonly address: string;
+  readonly port: number;
+  readonly certPath?: string;
+  readonly keyPath?: string;
+  readonly chainPath?: string;
+  readonly tag: string;
+  readonly hostname: string;
+  readonly batchSize: number;
+  readonly httpUrl?: string;
+  readonly httpToken?: string;
+  readonly domain?: string;
+}
+
+/** How to reach Temporal. */
+export interface TemporalConfig {
+  readonly address?: string;
+  readonly namespace: string;
+  readonly taskQueue: string;
+}
+
+/** The whole, validated configuration. */
+export interface Config {
+  readonly microsoft: MicrosoftConfig;
+  readonly devo: DevoConfig;
+  readonly temporal: TemporalConfig;
+  /** The codec key, when configured (32 bytes). */
+  readonly payloadKey?: Buffer;
+  readonly dataDir: string;
+  /** True when no Microsoft credential is set: `run` then drives the built-in emulator. */
+  readonly demo: boolean;
+}
+
+/** Thrown with one line per bad setting; the CLI prints `lines` and exits 2. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly lines: string[]) {
+    super(`invalid configuration:\n${lines.join('\n')}`);
+  }
+}
+
+/** What the caller needs: a worker needs credentials; `run` may fall back to the demo. */
+export type ConfigPurpose = 'worker' | 'client' | 'run';
+
+/** Parses and validates the environment; throws ConfigError listing every bad setting at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, purpose: ConfigPurpose = 'worker'): Config {
+  const own = Object.fromEntries(Object.entries(env).filter(([k, v]) => v !== undefined && (KNOWN.has(k) || OWN_PREFIXES.some((p) => k.startsWith(p)))));
+  const lines = Object.keys(own)
+    .filter((k) => !KNOWN.has(k))
+    .map((k) => `${k}: unknown setting (see the configuration table in README.md)`);
+  const parsed = environmentSchema.safeParse(Object.fromEntries(Object.entries(own).filter(([k, v]) => KNOWN.has(k) && v !== '')));
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) lines.push(`${issue.path.join('.')}: ${issue.message.replace(/ \([A-Z0-9_]+\)$/, '')}`);
+  }
+  const e = parsed.success ? parsed.data : undefined;
+  const credentialNames = ['O365_TENANT_ID', 'O365_CLIENT_ID', 'O365_CLIENT_SECRET'] as const;
+  const present = credentialNames.filter((n) => own[n]);
+  const demo = purpose === 'run' && present.length === 0;
+  const required = demo ? [] : purpose === 'client' ? (['O365_TENANT_ID'] as const) : credentialNames;
+  for (const name of required) if (!own[name]) lines.push(`${name}: required${purpose === 'run' ? ' (or set none of the O365 credentials to run the demo)' : ''}`);
+  if (e) lines.push(...crossChecks(e, demo));
+  const payloadKey = e ? readPayloadKey(e, lines) : undefined;
+  if (lines.length > 0 || !e) throw new ConfigError(lines);
+  return toConfig(e, demo, payloadKey);
+}
+
+function crossChecks(e: Environment, demo: boolean): string[] {
+  const lines: string[] = [];
+  const maxPage = e.O365_SOURCE === 'reporting' ? 2000 : 5000;
+  if (e.O365_PAGE_SIZE > maxPage) lines.push(`O365_PAGE_SIZE: at most ${maxPage} for O365_SOURCE=${e.O365_SOURCE}`);
+  if (e.O365_WINDOW > 10 * 86_400_000) lines.push('O365_WINDOW: at most 10d, the longest span Microsoft accepts in one query');
+  if (!startIsValid(e.O365_START)) lines.push(`O365_START: expected an ISO time (2026-11-01T00:00:00Z) or a duration back such as 2h or 7d, got '${e.O365_START}'`);
+  if (!demo && e.DEVO_TRANSPORT === 'tls') {
+    for (const name of ['DEVO_CERT', 'DEVO_KEY', 'DEVO_CHAIN'] as const) if (!e[name]) lines.push(`${name}: required for DEVO_TRANSPORT=tls (PEM file path)`);
+  }
+  if (!demo && e.DEVO_TRANSPORT === 'http') {
+    for (const name of ['DEVO_HTTP_URL', 'DEVO_HTTP_TOKEN', 'DEVO_DOMAIN'] as const) if (!e[name]) lines.push(`${name}: required for DEVO_TRANSPORT=http`);
+  }
+  if (e.PAYLOAD_KEY && e.PAYLOAD_KEY_FILE) lines.push('PAYLOAD_KEY_FILE: set either PAYLOAD_KEY or PAYLOAD_KEY_FILE, not both');
+  return lines;
+}
+
+function startIsValid(text: string): boolean {
+  return parseDuration(text) !== undefined || (/^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(Date.parse(text)));
+}
+
+function readPayloadKey(e: Environment, lines: string[]): Buffer | undefined {
+  const source = e.PAYLOAD_KEY_FILE ? 'PAYLOAD_KEY_FILE' : 'PAYLOAD_KEY';
+  let text = e.PAYLOAD_KEY;
+  if (e.PAYLOAD_KEY_FILE) {
+    try {
+      text = readFileSync(e.PAYLOAD_KEY_FILE, 'utf8');
+    } catch (err) {
+      lines.push(`PAYLOAD_KEY_FILE: cannot read ${e.PAYLOAD_KEY_FILE} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      return undefined;
+    }
+  }
+  if (text === undefined) return undefined;
+  const key = Buffer.from(text.trim(), 'base64');
+  if (key.length !== 32) {
+    lines.push(`${source}: expected base64 of exactly 32 bytes (openssl rand -base64 32), got ${key.length} bytes`);
+    return undefined;
+  }
+  return key;
+}
+
+function toConfig(e: Environment, demo: boolean, payloadKey: Buffer | undefined): Config {
+  return {
+    microsoft: {
+      tenantId: e.O365_TENANT_ID ?? 'demo-tenant',
+      clientId: e.O365_CLIENT_ID ?? 'demo-client',
+      clientSecret: e.O365_CLIENT_SECRET ?? 'demo-secret',
+      source: e.O365_SOURCE,
+      loginUrl: e.O365_LOGIN_URL,
+      graphUrl: e.O365_GRAPH_URL,
+      reportingUrl: e.O365_REPORTING_URL,
+      start: e.O365_START,
+      windowMs: e.O365_WINDOW,
+      lagMs: e.O365_LAG,
+      pageSize: e.O365_PAGE_SIZE,
+      retentionMarginMs: e.O365_RETENTION_MARGIN,
+    },
+    devo: {
+      transport: e.DEVO_TRANSPORT,
+      address: e.DEVO_ADDRESS,
+      port: e.DEVO_PORT,
+      certPath: e.DEVO_CERT,
+      keyPath: e.DEVO_KEY,
+      chainPath: e.DEVO_CHAIN,
+      tag: e.DEVO_TAG,
+      hostname: e.DEVO_HOSTNAME ?? hostname(),
+      batchSize: e.DEVO_BATCH_SIZE,
+      httpUrl: e.DEVO_HTTP_URL,
+      httpToken: e.DEVO_HTTP_TOKEN,
+      domain: e.DEVO_DOMAIN,
+    },
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
+    payloadKey,
+    dataDir: e.O365_DATA_DIR,
+    demo,
+  };
+}

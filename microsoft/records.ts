@@ -1,0 +1,56 @@
+/**
+ * Record types. Records keep Microsoft's own field names and values: Graph's camelCase
+ * (`id`, `recipientAddress`, `receivedDateTime`) and the Reporting Web Service's PascalCase
+ * (`MessageTraceId`, `RecipientAddress`, `Received`). The collector forwards them unchanged.
+ */
+
+/** One message trace row as an API returned it: one row per message and recipient. */
+export type TraceRecord = Record<string, unknown>;
+
+/** A Graph messageTraces row (reference §2.3). */
+export interface GraphTraceRecord {
+  id: string;
+  senderAddress: string;
+  recipientAddress: string;
+  messageId: string;
+  receivedDateTime: string;
+  subject: string;
+  size: number;
+  fromIP: string;
+  toIP: string;
+  status: string;
+}
+
+/** A Reporting Web Service MessageTrace row (reference §1.3). */
+export interface ReportingTraceRecord {
+  Organization: string;
+  MessageId: string | null;
+  Received: string;
+  SenderAddress: string;
+  RecipientAddress: string;
+  Subject: string;
+  Status: string;
+  ToIP: string | null;
+  FromIP: string | null;
+  Size: number;
+  MessageTraceId: string;
+  StartDate: string;
+  EndDate: string;
+  Index: number;
+}
+
+/** One page of records plus the link to the next page, if any. */
+export interface TracePage {
+  readonly records: TraceRecord[];
+  readonly nextLink?: string;
+}
+
+/**
+ * The identity of a row: message id and recipient. A message to N recipients yields N rows that share the
+ * id (reference §4 item 4), so deduplicating on the id alone would drop recipients.
+ */
+export function recordKey(record: TraceRecord): string {
+  const id = record.id ?? record.MessageTraceId;
+  const recipient = record.recipientAddress ?? record.RecipientAddress;
+  return `${String(id)}|${String(recipient)}`;
+}

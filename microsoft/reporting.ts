@@ -1,0 +1,58 @@
+import { filterBounds, type TimeWindow } from '../time-windows/index.js';
+import { MalformedResponseError } from './errors.js';
+import { describe, microsoftHttp, parseApiResponse } from './http.js';
+import { resolveNextLink } from './next-link.js';
+import type { TracePage, TraceRecord } from './records.js';
+
+/** One Reporting Web Service page request. */
+export interface ReportingPageRequest {
+  readonly reportingUrl: string;
+  readonly window: TimeWindow;
+  readonly pageSize: number;
+  readonly accessToken: string;
+  readonly nextLink?: string;
+  readonly signal?: AbortSignal;
+}
+
+const REPORT_PATH = '/ecp/reportingwebservice/reporting.svc/MessageTrace';
+
+/**
+ * The first-page URL. The service wants `eq` on both bounds with OData v2 `datetime'...'` literals, and
+ * treats them as an inclusive range (reference §1.2); UTC with `Z`, 7 fractional digits.
+ */
+export function reportingFirstPageUrl(reportingUrl: string, window: TimeWindow, pageSize: number): string {
+  const { from, to } = filterBounds(window);
+  const filter = `StartDate eq datetime'${from}' and EndDate eq datetime'${to}'`;
+  return `${reportingUrl}${REPORT_PATH}?$filter=${encodeURIComponent(filter)}&$top=${pageSize}`;
+}
+
+/**
+ * Pulls one page from the Reporting Web Service. It asks for JSON light (`Accept: application/json`,
+ * ISO dates) but accepts every shape the service is known to answer with (reference §1.4): JSON light
+ * `value` + `odata.nextLink` (relative or absolute), and verbose `d.results` or a bare `d` array with
+ * `/Date(ms)/` dates and `d.__next`.
+ */
+export async function pullReportingPage(request: ReportingPageRequest): Promise<TracePage> {
+  const url = request.nextLink ?? reportingFirstPageUrl(request.reportingUrl, request.window, request.pageSize);
+  const what = describe('GET', url);
+  const response = await microsoftHttp.get(url, {
+    headers: { authorization: `Bearer ${request.accessToken}`, accept: 'application/json' },
+    signal: request.signal,
+  });
+  const body = parseApiResponse(response, what);
+  const { rows, link } = unwrap(body, what);
+  // __metadata is the OData envelope (the row's URL), not message trace data.
+  const records = rows.map(({ __metadata: _envelope, ...record }) => record as TraceRecord);
+  return { records, nextLink: resolveNextLink(link, url, what) };
+}
+
+type Row = Record<string, unknown> & { __metadata?: unknown };
+
+function unwrap(body: unknown, what: string): { rows: Row[]; link: unknown } {
+  const b = body as { value?: unknown; 'odata.nextLink'?: unknown; '@odata.nextLink'?: unknown; d?: unknown };
+  if (Array.isArray(b?.value)) return { rows: b.value as Row[], link: b['odata.nextLink'] ?? b['@odata.nextLink'] };
+  if (Array.isArray(b?.d)) return { rows: b.d as Row[], link: undefined };
+  const d = b?.d as { results?: unknown; __next?: unknown } | undefined;
+  if (Array.isArray(d?.results)) return { rows: d.results as Row[], link: d.__next };
+  throw new MalformedResponseError(`${what}: 200 without value, d or d.results`);
+}

@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
+import { createActivities, type ActivityDeps } from '../activities/index.js';
+
+/** The workflow entry module, as TypeScript under tsx or compiled JavaScript under dist/. */
+export function workflowsPath(): string {
+  for (const name of ['index.ts', 'index.js']) {
+    const path = fileURLToPath(new URL(`../workflows/${name}`, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  throw new Error('workflows/index.{ts,js} not found next to worker/');
+}
+
+/** Bundles the workflow code once (webpack, a few seconds); workers created from it start fast. */
+export async function bundleWorkflows(): Promise<WorkflowBundle> {
+  const { code } = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietBundlerLogger });
+  return { code };
+}
+
+const noop = () => undefined;
+const quietBundlerLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, log: noop };
+
+/** Everything a collector worker is made of. */
+export interface CollectorWorkerOptions {
+  readonly connection: NativeConnection;
+  readonly namespace: string;
+  readonly taskQueue: string;
+  readonly dataConverter: DataConverter;
+  readonly deps: ActivityDeps;
+  /** A prebuilt bundle; without one the worker bundles workflows/ itself. */
+  readonly workflowBundle?: WorkflowBundle;
+  readonly identity?: string;
+}
+
+/** Creates (does not run) a worker serving the collector workflow and its activities. */
+export async function createCollectorWorker(options: CollectorWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    dataConverter: options.dataConverter,
+    activities: createActivities(options.deps),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
+    identity: options.identity,
+    // One cached workflow per tenant is plenty; the SDK's default grows with the heap (sdk-typescript#2227).
+    maxCachedWorkflows: 100,
+    // Lets an in-flight Devo batch finish its confirmation before shutdown cancels it.
+    shutdownGraceTime: '10s',
+  });
+}

@@ -1,0 +1,35 @@
+/**
+ * Failure types: stable names that activities raise, the workflow matches on (never on message text) and
+ * operators see in the Temporal UI. Pure constants, so workflow code may import them.
+ */
+export const FailureType = {
+  CredentialsRejected: 'CredentialsRejected',
+  TokenRejected: 'TokenRejected',
+  ServicePrincipalMissing: 'ServicePrincipalMissing',
+  PermissionMissing: 'PermissionMissing',
+  RequestRejected: 'RequestRejected',
+  Throttled: 'Throttled',
+  MicrosoftUnavailable: 'MicrosoftUnavailable',
+  MicrosoftUnreachable: 'MicrosoftUnreachable',
+  UnexpectedHtml: 'UnexpectedHtml',
+  MalformedResponse: 'MalformedResponse',
+  DevoUnavailable: 'DevoUnavailable',
+  DevoTlsRejected: 'DevoTlsRejected',
+  DevoRejected: 'DevoRejected',
+} as const;
+
+export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
+
+/**
+ * Failures only an operator can fix, with what to do. The collector stops on them, keeps its cursor,
+ * shows the hint in status and tries the same step again later (or at once on `resume`).
+ */
+export const OPERATOR_HINTS: Partial<Record<FailureTypeName, string>> = {
+  CredentialsRejected: 'Microsoft refused the app credentials: check O365_TENANT_ID, O365_CLIENT_ID and O365_CLIENT_SECRET (the secret value, not its id) on the workers',
+  TokenRejected: 'Microsoft refuses freshly issued tokens: check that the app registration is enabled and consented in this tenant',
+  ServicePrincipalMissing: "provision the service principal of Microsoft's message trace app: New-MgServicePrincipal -AppId 8bd644d1-64a1-4d4b-ae52-2e0cbf64e373 (may take hours)",
+  PermissionMissing: 'grant the app its API permission with admin consent: Graph ExchangeMessageTrace.Read.All, or for the Reporting Web Service ReportingWebService.Read.All plus the Global Reader or Security Reader role',
+  RequestRejected: 'Microsoft refused the query; check O365_START against the retention (Graph 90 days, Reporting Web Service 10 days) and the window settings',
+  DevoTlsRejected: 'the TLS handshake with Devo failed: check DEVO_CERT, DEVO_KEY and DEVO_CHAIN belong to the Devo domain and DEVO_ADDRESS is its collector endpoint',
+  DevoRejected: 'Devo refused the HTTP request: check DEVO_HTTP_TOKEN, DEVO_DOMAIN and the token target tables',
+};

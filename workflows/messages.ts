@@ -1,0 +1,18 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { CollectorStatus } from './state.js';
+
+/** Wire names are a contract with running workflows and the CLI: never rename them. */
+
+/** Input of pauseSignal: why, shown in status. */
+export interface PauseInput {
+  readonly reason?: string;
+}
+
+/** Finish the page in hand, then wait until resumed. A signal: fire and forget. */
+export const pauseSignal = defineSignal<[PauseInput?]>('pause');
+
+/** Carry on after a pause; also retries at once a step that is waiting on an operator fix. */
+export const resumeSignal = defineSignal<[]>('resume');
+
+/** The collector's status: cursor, lag, phase, totals, last error. Queries never touch history. */
+export const statusQuery = defineQuery<CollectorStatus>('status');

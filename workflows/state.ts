@@ -1,0 +1,115 @@
+import { iso, isCaughtUp, type TimeWindow } from '../time-windows/index.js';
+
+/**
+ * The collector's state: plain JSON only (numbers, ISO strings, arrays, plain objects), because it is
+ * carried across continue-as-new and shown in the UI.
+ */
+
+/** Non-secret settings, fit to show in the UI. Secrets stay in the workers' configuration. */
+export interface CollectorSettings {
+  readonly tenantId: string;
+  readonly source: 'graph' | 'reporting';
+  readonly windowMs: number;
+  readonly lagMs: number;
+  readonly pageSize: number;
+  /** How long to wait before retrying a step that needs an operator @default 5 minutes */
+  readonly blockedRetryMs?: number;
+  /** How long to wait after a step exhausted its activity retries @default 1 minute */
+  readonly errorRetryMs?: number;
+  /** Test-only: continue-as-new after this many windows instead of waiting for the server's suggestion. */
+  readonly testContinueAsNewEveryWindows?: number;
+}
+
+/** The error shown in status until the step succeeds. */
+export interface LastError {
+  readonly type: string;
+  readonly message: string;
+  /** What the operator must change, for failures that need one. */
+  readonly hint?: string;
+  readonly at: string;
+}
+
+/** Counters since the collector was first started. */
+export interface Totals {
+  records: number;
+  pages: number;
+  windows: number;
+  apiCalls: number;
+  tokenFetches: number;
+  resent: number;
+  oversize: number;
+}
+
+/** Where the collector is inside a window: the page after which it resumes. */
+export interface WindowProgress {
+  readonly window: TimeWindow;
+  /** Pages already pulled and confirmed by Devo. */
+  readonly pagesDone: number;
+  readonly nextLink?: string;
+}
+
+/** Everything carried from one run to the next. */
+export interface CollectorState {
+  /** End of the last fully delivered window (ISO). */
+  cursor: string;
+  totals: Totals;
+  token?: { accessToken: string; expiresAtMs: number };
+  inProgress?: WindowProgress;
+  lastError?: LastError;
+  paused?: { since: string; reason?: string };
+  startedAt: string;
+}
+
+/** Input of messageTraceCollector: settings plus, on a fresh start, where to start. */
+export interface CollectorInput {
+  readonly settings: CollectorSettings;
+  /** Where a fresh collector starts (ISO), already clamped to the source's retention. */
+  readonly start: string;
+  /** The state carried over by continue-as-new; absent on a fresh start. */
+  readonly state?: CollectorState;
+}
+
+export type CollectorPhase = 'running' | 'waiting' | 'paused' | 'blocked';
+
+/** What the status query answers. Never contains the token or a record. */
+export interface CollectorStatus {
+  readonly tenantId: string;
+  readonly source: 'graph' | 'reporting';
+  readonly phase: CollectorPhase;
+  readonly cursor: string;
+  readonly lagMs: number;
+  readonly caughtUp: boolean;
+  readonly currentWindow?: { start: string; end: string; page: number };
+  readonly totals: Totals;
+  readonly lastError?: LastError;
+  readonly paused?: { since: string; reason?: string };
+  readonly tokenExpiresAt?: string;
+  readonly startedAt: string;
+}
+
+export function initialState(start: string, nowMs: number): CollectorState {
+  return {
+    cursor: start,
+    totals: { records: 0, pages: 0, windows: 0, apiCalls: 0, tokenFetches: 0, resent: 0, oversize: 0 },
+    startedAt: iso(nowMs),
+  };
+}
+
+export function describeStatus(settings: CollectorSettings, state: CollectorState, phase: CollectorPhase, nowMs: number): CollectorStatus {
+  const cursorMs = Date.parse(state.cursor);
+  const progress = state.inProgress;
+  return {
+    tenantId: settings.tenantId,
+    source: settings.source,
+    phase,
+    cursor: state.cursor,
+    lagMs: nowMs - cursorMs,
+    caughtUp: isCaughtUp(cursorMs, nowMs, settings),
+    currentWindow: progress && { start: iso(progress.window.startMs), end: iso(progress.window.endMs), page: progress.pagesDone + 1 },
+    totals: { ...state.totals },
+    lastError: state.lastError,
+    paused: state.paused,
+    tokenExpiresAt: state.token && iso(state.token.expiresAtMs),
+    startedAt: state.startedAt,
+  };
+}
