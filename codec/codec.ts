@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 
 /**
  * The payload codec: every payload (workflow input, activity arguments and results: tokens, records) is
@@ -14,6 +14,8 @@ export const ENCODING = 'binary/encrypted';
 export const KEY_ID_KEY = 'encryption-key-id';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+// @temporalio/proto is CommonJS: its namespace comes through the default export under ESM.
+const { Payload: PayloadProto } = proto.temporal.api.common.v1;
 
 /** A 32-byte key and its id (derived, so every process computes the same id for the same key). */
 export interface CodecKey {
@@ -38,7 +40,7 @@ export class EncryptionCodec implements PayloadCodec {
   async encode(payloads: Payload[]): Promise<Payload[]> {
     const { id, key } = this.keys[0];
     return payloads.map((payload) => {
-      const plain = deflateRawSync(temporal.api.common.v1.Payload.encode(payload).finish(), { level: 6 });
+      const plain = deflateRawSync(PayloadProto.encode(payload).finish(), { level: 6 });
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
@@ -57,7 +59,7 @@ export class EncryptionCodec implements PayloadCodec {
       const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
       const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
-      return temporal.api.common.v1.Payload.decode(inflateRawSync(plain));
+      return PayloadProto.decode(inflateRawSync(plain));
     });
   }
 }

@@ -1,0 +1,54 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Config } from '../config/schema.js';
+import { parseDuration } from '../config/durations.js';
+import { collectorWorkflowId } from '../config/temporal.js';
+import { alignDown, clampToRetention, iso } from '../time-windows/index.js';
+import type { messageTraceCollector } from '../workflows/index.js';
+import type { CollectorSettings } from '../workflows/state.js';
+
+/** What startCollector did. */
+export interface StartResult {
+  readonly workflowId: string;
+  /** False when the tenant's collector was already running and was left as it is. */
+  readonly started: boolean;
+  readonly start?: string;
+  /** Set when O365_START lay beyond the source's retention and was moved forward. */
+  readonly clampWarning?: string;
+}
+
+/** Resolves O365_START (ISO time or a duration back) against now, clamped and aligned to the window. */
+export function resolveStart(config: Config, nowMs: number): { startMs: number; clampWarning?: string } {
+  const { start, source, retentionMarginMs, windowMs } = config.microsoft;
+  const back = parseDuration(start);
+  const requested = back !== undefined ? nowMs - back : Date.parse(start);
+  const clamped = clampToRetention(requested, nowMs, source, retentionMarginMs);
+  const startMs = clamped.clamped ? Math.ceil(clamped.startMs / windowMs) * windowMs : alignDown(clamped.startMs, windowMs);
+  const clampWarning = clamped.clamped
+    ? `O365_START ${iso(requested)} is beyond what ${source} keeps; starting at ${iso(startMs)} instead`
+    : undefined;
+  return { startMs, clampWarning };
+}
+
+/** Starts the tenant's collector, or leaves the running one alone (its cursor is the truth). */
+export async function startCollector(
+  client: Client,
+  config: Config,
+  overrides: Partial<CollectorSettings> = {},
+  nowMs = Date.now(),
+): Promise<StartResult> {
+  const workflowId = collectorWorkflowId(config.microsoft.tenantId);
+  const { startMs, clampWarning } = resolveStart(config, nowMs);
+  const { tenantId, source, windowMs, lagMs, pageSize } = config.microsoft;
+  const settings: CollectorSettings = { tenantId, source, windowMs, lagMs, pageSize, ...overrides };
+  try {
+    await client.workflow.start<typeof messageTraceCollector>('messageTraceCollector', {
+      workflowId,
+      taskQueue: config.temporal.taskQueue,
+      args: [{ settings, start: iso(startMs) }],
+    });
+    return { workflowId, started: true, start: iso(startMs), clampWarning };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, started: false };
+    throw err;
+  }
+}

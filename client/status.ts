@@ -1,0 +1,36 @@
+import type { Client } from '@temporalio/client';
+import { formatDuration } from '../config/durations.js';
+import { collectorWorkflowId } from '../config/temporal.js';
+import { statusQuery } from '../workflows/messages.js';
+import type { CollectorStatus } from '../workflows/state.js';
+
+/** Asks the tenant's collector for its status (a query: cheap, never touches history). */
+export async function getStatus(client: Client, tenantId: string): Promise<CollectorStatus> {
+  return client.workflow.getHandle(collectorWorkflowId(tenantId)).query(statusQuery);
+}
+
+/** One line per fact, times in ISO UTC. */
+export function formatStatus(status: CollectorStatus): string[] {
+  const lines = [
+    `tenant: ${status.tenantId} (${status.source})`,
+    `phase: ${status.phase}${status.caughtUp ? ', caught up' : ''}`,
+    `cursor: ${status.cursor} (${formatDuration(status.lagMs)} behind now)`,
+  ];
+  if (status.currentWindow) lines.push(`window: ${status.currentWindow.start} .. ${status.currentWindow.end}, page ${status.currentWindow.page}`);
+  const t = status.totals;
+  lines.push(`totals: ${t.records} records, ${t.pages} pages, ${t.windows} windows, ${t.apiCalls} API calls, ${t.tokenFetches} tokens, ${t.resent} resent, ${t.oversize} oversize`);
+  if (status.paused) lines.push(`paused: since ${status.paused.since}${status.paused.reason ? ` (${status.paused.reason})` : ''}`);
+  if (status.lastError) {
+    lines.push(`last error: ${status.lastError.type} at ${status.lastError.at}: ${status.lastError.message}`);
+    if (status.lastError.hint) lines.push(`hint: ${status.lastError.hint}`);
+  }
+  if (status.tokenExpiresAt) lines.push(`token expires: ${status.tokenExpiresAt}`);
+  return lines;
+}
+
+/** The live status line of `o365-trace run`. */
+export function statusLine(status: CollectorStatus): string {
+  const t = status.totals;
+  const error = status.lastError ? ` | ${status.lastError.type}${status.lastError.hint ? ': ' + status.lastError.hint : ''}` : '';
+  return `${status.phase}${status.caughtUp ? ' (caught up)' : ''} | cursor ${status.cursor} | ${formatDuration(status.lagMs)} behind | ${t.records} records in ${t.pages} pages, ${t.apiCalls} API calls${error}`;
+}

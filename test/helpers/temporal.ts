@@ -1,0 +1,55 @@
+import { after } from 'node:test';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import { createDataConverter } from '../../codec/data-converter.js';
+import { startDevServer } from '../../dev-server/start-dev-server.js';
+import { bundleWorkflows } from '../../worker/create-worker.js';
+
+/** What a workflow test needs: a real server, a client and worker connection, both with the codec. */
+export interface TemporalTestEnv {
+  readonly address: string;
+  readonly client: Client;
+  readonly nativeConnection: NativeConnection;
+  readonly payloadKey: Buffer;
+  readonly dataConverter: ReturnType<typeof createDataConverter>;
+  readonly workflowBundle: WorkflowBundle;
+}
+
+let shared: Promise<TemporalTestEnv> | undefined;
+
+/**
+ * The Temporal environment for this test file: the server named by TEMPORAL_ADDRESS (npm test starts one
+ * for the whole run), or a dev server of its own when a file runs alone. Torn down in an after hook.
+ */
+export function temporalTestEnv(): Promise<TemporalTestEnv> {
+  shared ??= create();
+  return shared;
+}
+
+async function create(): Promise<TemporalTestEnv> {
+  let address = process.env.TEMPORAL_ADDRESS;
+  let stopServer: (() => Promise<void>) | undefined;
+  if (!address) {
+    const server = await startDevServer();
+    address = server.address;
+    stopServer = () => server.stop();
+  }
+  const payloadKey = randomBytes(32);
+  const dataConverter = createDataConverter(payloadKey);
+  const connection = await Connection.connect({ address });
+  const nativeConnection = await NativeConnection.connect({ address });
+  const client = new Client({ connection, dataConverter });
+  const workflowBundle = await bundleWorkflows();
+  after(async () => {
+    await connection.close();
+    await nativeConnection.close();
+    await stopServer?.();
+  });
+  return { address, client, nativeConnection, payloadKey, dataConverter, workflowBundle };
+}
+
+/** A task queue unique to one test, named after it, so tests never steal each other's tasks. */
+export function uniqueTaskQueue(title: string): string {
+  return `${title.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}-${randomUUID().slice(0, 8)}`;
+}

@@ -1,0 +1,54 @@
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { startDevServer, type DevServer } from '../dev-server/start-dev-server.js';
+import { PROJECT_ROOT } from '../dev-server/locate-cli.js';
+
+/**
+ * `npm test`: one real Temporal dev server for the whole run (unless TEMPORAL_ADDRESS names an existing
+ * one), then node's test runner over every *.test.ts, one file at a time (the machine has two cores and
+ * the workflow tests share the server). Arguments narrow the files: `npm test -- test/unit`.
+ */
+async function main(): Promise<number> {
+  const roots = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['test'];
+  const files = roots.flatMap((root) => findTests(join(PROJECT_ROOT, root))).sort();
+  if (files.length === 0) {
+    console.error(`no test files under ${roots.join(', ')}`);
+    return 1;
+  }
+  let server: DevServer | undefined;
+  if (!process.env.TEMPORAL_ADDRESS) {
+    const started = Date.now();
+    server = await startDevServer({ onProgress: (m) => console.log(m), searchAttributes: SEARCH_ATTRIBUTES });
+    console.log(`${server.description} ready in ${Date.now() - started} ms`);
+  }
+  try {
+    const env = { ...process.env, ...(server ? { TEMPORAL_ADDRESS: server.address } : {}) };
+    const args = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', '--test-timeout=600000', ...files.map((f) => relative(PROJECT_ROOT, f))];
+    return await new Promise<number>((resolve) => {
+      const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, env, stdio: 'inherit' });
+      child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    });
+  } finally {
+    await server?.stop();
+  }
+}
+
+/** Custom search attributes the collector upserts; a real cluster registers them once (README). */
+const SEARCH_ATTRIBUTES: string[] = [];
+
+function findTests(path: string): string[] {
+  const stat = statSync(path);
+  if (stat.isFile()) return path.endsWith('.test.ts') ? [path] : [];
+  return readdirSync(path)
+    .filter((name) => name !== 'node_modules' && name !== 'fixtures')
+    .flatMap((name) => findTests(join(path, name)));
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

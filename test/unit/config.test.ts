@@ -1,0 +1,77 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig } from '../../config/schema.js';
+import { formatDuration, parseDuration } from '../../config/durations.js';
+
+const KEY = Buffer.alloc(32, 7).toString('base64');
+const complete = {
+  O365_TENANT_ID: 't',
+  O365_CLIENT_ID: 'c',
+  O365_CLIENT_SECRET: 's',
+  DEVO_CERT: 'a.pem',
+  DEVO_KEY: 'a.key',
+  DEVO_CHAIN: 'ca.pem',
+  PAYLOAD_KEY: KEY,
+};
+
+function errorsOf(env: Record<string, string>, purpose: 'worker' | 'client' | 'run' = 'worker'): string[] {
+  try {
+    loadConfig(env, purpose);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.lines;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig(complete);
+    assert.equal(config.microsoft.source, 'graph');
+    assert.equal(config.microsoft.windowMs, 5 * 60_000);
+    assert.equal(config.microsoft.lagMs, 15 * 60_000);
+    assert.equal(config.microsoft.pageSize, 1000);
+    assert.equal(config.microsoft.graphUrl, 'https://graph.microsoft.com');
+    assert.equal(config.devo.tag, 'cloud.office365.messagetracing');
+    assert.equal(config.devo.address, 'collector-us.devo.io');
+    assert.equal(config.devo.port, 443);
+    assert.equal(config.temporal.taskQueue, 'o365-message-trace');
+    assert.equal(config.payloadKey?.length, 32);
+    assert.equal(config.demo, false);
+  });
+
+  it('names every bad setting at once, one line each', () => {
+    const { O365_CLIENT_ID: _omitted, ...rest } = complete;
+    const lines = errorsOf({ ...rest, O365_WINDOW: 'five minutes', O365_SOURCE: 'ews', DEVO_PORT: '70000' });
+    assert.ok(lines.some((l) => l.startsWith('O365_CLIENT_ID: required')), lines.join('\n'));
+    assert.ok(lines.some((l) => l.startsWith('O365_WINDOW: expected a duration')), lines.join('\n'));
+    assert.ok(lines.some((l) => l.startsWith('O365_SOURCE:')), lines.join('\n'));
+    assert.ok(lines.some((l) => l.startsWith('DEVO_PORT:')), lines.join('\n'));
+    assert.equal(lines.length, 4, lines.join('\n'));
+  });
+
+  it('rejects unknown settings of its own prefixes and ignores everyone else’s', () => {
+    assert.deepEqual(errorsOf({ ...complete, O365_WINDOWS: '5m', HOME: '/root' }), ['O365_WINDOWS: unknown setting (see the configuration table in README.md)']);
+  });
+
+  it('checks page size against the source, the window against 10 days, and the payload key length', () => {
+    const lines = errorsOf({ ...complete, O365_SOURCE: 'reporting', O365_PAGE_SIZE: '3000', O365_WINDOW: '11d', PAYLOAD_KEY: 'c2hvcnQ=' });
+    assert.equal(lines.length, 3, lines.join('\n'));
+  });
+
+  it('runs the demo when no Microsoft credential is set, but not when only some are', () => {
+    assert.equal(loadConfig({}, 'run').demo, true);
+    assert.deepEqual(errorsOf({ O365_TENANT_ID: 't' }, 'run').filter((l) => l.startsWith('O365_')).length, 2);
+  });
+});
+
+describe('durations', () => {
+  it('parses the forms operators write and refuses the rest', () => {
+    assert.equal(parseDuration('5m'), 300_000);
+    assert.equal(parseDuration('1h30m'), 5_400_000);
+    assert.equal(parseDuration('500ms'), 500);
+    assert.equal(parseDuration('7d'), 604_800_000);
+    for (const bad of ['', '5', 'm', '5 m', '5x', '-5m', '5m ago']) assert.equal(parseDuration(bad), undefined, bad);
+    assert.equal(formatDuration(5_400_000), '1h30m');
+  });
+});

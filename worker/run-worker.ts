@@ -1,0 +1,44 @@
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
+import type { Config } from '../config/schema.js';
+import { createDataConverter } from '../codec/data-converter.js';
+import { createLogger, type Logger } from '../logging/logger.js';
+import type { DevoTransport } from '../devo/transport.js';
+import { activityDepsFromConfig } from './activity-deps.js';
+import { createCollectorWorker } from './create-worker.js';
+
+let runtimeInstalled = false;
+
+/** Routes the SDK's and the activities' logs into the project's structured logger (once per process). */
+export function installRuntimeLogger(logger: Logger): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const level = (process.env.TEMPORAL_LOG_LEVEL ?? 'INFO') as LogLevel;
+  Runtime.install({
+    logger: new DefaultLogger(level, ({ level: l, message, meta }) => {
+      const method = l === 'TRACE' ? 'trace' : l === 'DEBUG' ? 'debug' : l === 'WARN' ? 'warn' : l === 'ERROR' ? 'error' : 'info';
+      logger[method](meta ?? {}, message);
+    }),
+  });
+}
+
+/** Connects and runs a collector worker until SIGINT/SIGTERM, then drains it. */
+export async function runWorker(config: Config, options: { address: string; devo?: DevoTransport; logger?: Logger }): Promise<void> {
+  const logger = options.logger ?? createLogger('worker');
+  installRuntimeLogger(logger);
+  if (!config.payloadKey) throw new Error('PAYLOAD_KEY or PAYLOAD_KEY_FILE is required');
+  const connection = await NativeConnection.connect({ address: options.address });
+  try {
+    const deps = activityDepsFromConfig(config, options.devo);
+    const worker = await createCollectorWorker({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      dataConverter: createDataConverter(config.payloadKey),
+      deps,
+    });
+    logger.info({ taskQueue: config.temporal.taskQueue, address: options.address, devo: deps.devo.description }, 'worker started');
+    await worker.run();
+  } finally {
+    await connection.close();
+  }
+}
