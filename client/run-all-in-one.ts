@@ -1,0 +1,111 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { NativeConnection } from '@temporalio/worker';
+import type { Config } from '../config/schema.js';
+import { createDataConverter } from '../codec/data-converter.js';
+import { freePort, startDevServer, type DevServer } from '../dev-server/start-dev-server.js';
+import { createLogger } from '../logging/logger.js';
+import { activityDepsFromConfig } from '../worker/activity-deps.js';
+import { createCollectorWorker } from '../worker/create-worker.js';
+import { installRuntimeLogger } from '../worker/run-worker.js';
+import { connectClient } from './connect.js';
+import { startDemo, type Demo } from './demo.js';
+import { loadOrCreatePayloadKey } from './payload-key.js';
+import { resolveStart, startCollector } from './start-collector.js';
+import { getStatus, statusLine } from './status.js';
+
+/** Options of `o365-trace run`. */
+export interface RunOptions {
+  /** Exit 0 once the cursor is within one window of now - lag. */
+  readonly untilCaughtUp?: boolean;
+  readonly statusIntervalMs?: number;
+  readonly print?: (line: string) => void;
+}
+
+/**
+ * Everything in one process: a Temporal dev server (unless TEMPORAL_ADDRESS is set), a worker, the
+ * tenant's collector started or re-attached, and a live status line. With no credentials, the demo.
+ * Returns the exit code.
+ */
+export async function runAllInOne(base: Config, options: RunOptions = {}): Promise<number> {
+  const print = options.print ?? ((line: string) => console.log(line));
+  const logger = createLogger('o365-trace', process.env.LOG_LEVEL ?? 'warn');
+  installRuntimeLogger(logger);
+  mkdirSync(base.dataDir, { recursive: true });
+  const cleanups: Array<() => Promise<void>> = [];
+  try {
+    let config = withPayloadKey(base, print);
+    let demo: Demo | undefined;
+    if (config.demo) {
+      demo = await startDemo(config, resolveStart(config, Date.now()).startMs);
+      cleanups.unshift(() => demo!.stop());
+      config = demo.config;
+      demo.lines.forEach((line) => print(line));
+    }
+    const address = config.temporal.address ?? (await embeddedServer(config, print, cleanups)).address;
+    const nativeConnection = await NativeConnection.connect({ address });
+    cleanups.unshift(() => nativeConnection.close());
+    const dataConverter = createDataConverter(config.payloadKey!);
+    const worker = await createCollectorWorker({
+      connection: nativeConnection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      dataConverter,
+      deps: activityDepsFromConfig(config),
+    });
+    const running = worker.run();
+    const { client, connection } = await connectClient(config, address);
+    cleanups.unshift(() => connection.close());
+    const started = await startCollector(client, config);
+    if (started.clampWarning) print(`warning: ${started.clampWarning}`);
+    print(started.started ? `collector ${started.workflowId} started from ${started.start}` : `collector ${started.workflowId} re-attached (it keeps its own cursor)`);
+    const stopped = running.then(() => 'stopped' as const);
+    for (;;) {
+      const status = await getStatus(client, config.microsoft.tenantId).catch(() => undefined);
+      if (status) print(statusLine(status));
+      if (options.untilCaughtUp && status?.caughtUp && status.phase !== 'blocked') {
+        print('caught up: the cursor is within one window of now - lag');
+        worker.shutdown();
+        await running;
+        return 0;
+      }
+      const outcome = await Promise.race([stopped, sleep(options.statusIntervalMs ?? 5_000).then(() => 'tick' as const)]);
+      if (outcome === 'stopped') return 0;
+    }
+  } finally {
+    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+  }
+}
+
+function withPayloadKey(config: Config, print: (line: string) => void): Config {
+  if (config.payloadKey) return config;
+  const file = join(config.dataDir, 'payload.key');
+  const { key, created } = loadOrCreatePayloadKey(file);
+  if (created) print(`generated a payload encryption key in ${file} (set PAYLOAD_KEY_FILE to use it elsewhere)`);
+  return { ...config, payloadKey: key };
+}
+
+async function embeddedServer(config: Config, print: (line: string) => void, cleanups: Array<() => Promise<void>>): Promise<DevServer> {
+  const port = (await isFree(7233)) ? 7233 : await freePort();
+  const uiPort = (await isFree(8233)) ? 8233 : await freePort();
+  const server = await startDevServer({
+    dbFile: join(config.dataDir, 'temporal.db'),
+    port,
+    uiPort,
+    namespace: config.temporal.namespace,
+    onProgress: print,
+  });
+  cleanups.unshift(() => server.stop());
+  print(`${server.description}; UI at ${server.uiUrl}`);
+  return server;
+}
+
+async function isFree(port: number): Promise<boolean> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
