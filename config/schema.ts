@@ -184,6 +184,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, purpose: Config
   const required = demo ? [] : purpose === 'client' ? (['O365_TENANT_ID'] as const) : credentialNames;
   for (const name of required) if (!own[name]) lines.push(`${name}: required${purpose === 'run' ? ' (or set none of the O365 credentials to run the demo)' : ''}`);
   if (e) lines.push(...crossChecks(e, demo));
+  // Workers and clients must share one codec key; only `run` may generate one into its data folder.
+  if (e && purpose !== 'run' && !e.PAYLOAD_KEY && !e.PAYLOAD_KEY_FILE) {
+    lines.push('PAYLOAD_KEY: required (base64 of 32 bytes, e.g. from openssl rand -base64 32), or PAYLOAD_KEY_FILE');
+  }
   const payloadKey = e ? readPayloadKey(e, lines) : undefined;
   if (lines.length > 0 || !e) throw new ConfigError(lines);
   return toConfig(e, demo, payloadKey);
