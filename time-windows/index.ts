@@ -1,1 +1,2 @@
 export * from './windows.js';
+export * from './ranges.js';

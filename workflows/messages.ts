@@ -1,4 +1,5 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { BackfillAccepted, BackfillInput } from './backfill.js';
 import type { CollectorStatus } from './state.js';
 
 /** Wire names are a contract with running workflows and the CLI: never rename them. */
@@ -16,3 +17,9 @@ export const resumeSignal = defineSignal<[]>('resume');
 
 /** The collector's status: cursor, lag, phase, totals, last error. Queries never touch history. */
 export const statusQuery = defineQuery<CollectorStatus>('status');
+
+/** Pull a past range again without stopping the live tail; answers with the accepted range or refuses it. */
+export const backfillUpdate = defineUpdate<BackfillAccepted, [BackfillInput]>('backfill');
+
+/** The same request, fire and forget: an invalid range is logged and dropped. */
+export const backfillSignal = defineSignal<[BackfillInput]>('backfill');

@@ -1,4 +1,4 @@
-import { iso, isCaughtUp, type TimeWindow } from '../time-windows/index.js';
+import { iso, isCaughtUp, pendingMs, type PendingRange, type TimeWindow } from '../time-windows/index.js';
 
 /**
  * The collector's state: plain JSON only (numbers, ISO strings, arrays, plain objects), because it is
@@ -16,6 +16,8 @@ export interface CollectorSettings {
   readonly blockedRetryMs?: number;
   /** How long to wait after a step exhausted its activity retries @default 1 minute */
   readonly errorRetryMs?: number;
+  /** Safety margin inside the source's retention when validating backfills @default 1 hour */
+  readonly retentionMarginMs?: number;
   /** Test-only: continue-as-new after this many windows instead of waiting for the server's suggestion. */
   readonly testContinueAsNewEveryWindows?: number;
 }
@@ -48,6 +50,13 @@ export interface WindowProgress {
   readonly nextLink?: string;
 }
 
+/** Backfill work: what is still to pull, how much was delivered, and the chunk in hand. */
+export interface BackfillState {
+  pending: PendingRange[];
+  deliveredMs: number;
+  inProgress?: WindowProgress;
+}
+
 /** Everything carried from one run to the next. */
 export interface CollectorState {
   /** End of the last fully delivered window (ISO). */
@@ -55,6 +64,7 @@ export interface CollectorState {
   totals: Totals;
   token?: { accessToken: string; expiresAtMs: number };
   inProgress?: WindowProgress;
+  backfill?: BackfillState;
   lastError?: LastError;
   paused?: { since: string; reason?: string };
   startedAt: string;
@@ -80,6 +90,8 @@ export interface CollectorStatus {
   readonly lagMs: number;
   readonly caughtUp: boolean;
   readonly currentWindow?: { start: string; end: string; page: number };
+  /** Pending backfill ranges and overall progress (0..1); absent when none was ever requested. */
+  readonly backfill?: { pending: PendingRange[]; progress: number; currentChunk?: { start: string; end: string; page: number } };
   readonly totals: Totals;
   readonly lastError?: LastError;
   readonly paused?: { since: string; reason?: string };
@@ -105,11 +117,24 @@ export function describeStatus(settings: CollectorSettings, state: CollectorStat
     cursor: state.cursor,
     lagMs: nowMs - cursorMs,
     caughtUp: isCaughtUp(cursorMs, nowMs, settings),
-    currentWindow: progress && { start: iso(progress.window.startMs), end: iso(progress.window.endMs), page: progress.pagesDone + 1 },
+    currentWindow: windowInHand(progress),
+    backfill: state.backfill && {
+      pending: [...state.backfill.pending],
+      progress: progress01(state.backfill.deliveredMs, pendingMs(state.backfill.pending)),
+      currentChunk: windowInHand(state.backfill.inProgress),
+    },
     totals: { ...state.totals },
     lastError: state.lastError,
     paused: state.paused,
     tokenExpiresAt: state.token && iso(state.token.expiresAtMs),
     startedAt: state.startedAt,
   };
+}
+
+function windowInHand(progress: WindowProgress | undefined) {
+  return progress && { start: iso(progress.window.startMs), end: iso(progress.window.endMs), page: progress.pagesDone + 1 };
+}
+
+function progress01(done: number, pending: number): number {
+  return done + pending === 0 ? 1 : done / (done + pending);
 }

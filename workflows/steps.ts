@@ -1,0 +1,122 @@
+import { ActivityFailure, ApplicationFailure, condition, log } from '@temporalio/workflow';
+import type { PulledPage } from '../activities/types.js';
+import { iso, type TimeWindow } from '../time-windows/index.js';
+import { fetchToken, pullPage, sendToDevo } from './activity-stubs.js';
+import { FailureType, OPERATOR_HINTS } from './failure-types.js';
+import type { CollectorPhase, CollectorSettings, CollectorState, WindowProgress } from './state.js';
+
+/** Refresh the token when it expires within this margin. */
+const TOKEN_MARGIN_MS = 5 * 60_000;
+const DAY_MS = 86_400_000;
+
+/** Which progress slot a window's pages are tracked in. */
+export type Lane = 'live' | 'backfill';
+
+/**
+ * The collector's steps over its state: waiting, retrying steps that need an operator, keeping a token,
+ * and pulling and delivering the pages of one window. Owned by one workflow run.
+ */
+export class CollectorSteps {
+  phase: CollectorPhase = 'running';
+  /** Bumped by resume and backfill requests, to cut a wait short. */
+  wakeups = 0;
+
+  constructor(
+    readonly settings: CollectorSettings,
+    readonly state: CollectorState,
+  ) {}
+
+  /** Waits for `ms`, or less when a signal arrives. */
+  async waitFor(ms: number, phase: CollectorPhase): Promise<void> {
+    this.phase = phase;
+    const seen = this.wakeups;
+    await condition(() => this.wakeups !== seen || (phase !== 'paused' && this.state.paused !== undefined), ms);
+    this.phase = 'running';
+  }
+
+  async untilResumed(): Promise<void> {
+    while (this.state.paused) await this.waitFor(DAY_MS, 'paused');
+  }
+
+  /** Runs a step until it succeeds; failures that need an operator, or that exhausted their retries, wait. */
+  async untilDone<T>(step: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        const result = await step();
+        this.state.lastError = undefined;
+        return result;
+      } catch (err) {
+        const failure = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : undefined;
+        if (!failure?.type) throw err;
+        const hint = OPERATOR_HINTS[failure.type as keyof typeof OPERATOR_HINTS];
+        this.state.lastError = { type: failure.type, message: failure.message, hint, at: iso(Date.now()) };
+        log.warn('step failed; retrying later', { type: failure.type, needsOperator: hint !== undefined });
+        const s = this.settings;
+        await this.waitFor(hint ? (s.blockedRetryMs ?? 5 * 60_000) : (s.errorRetryMs ?? 60_000), hint ? 'blocked' : 'running');
+        await this.untilResumed();
+      }
+    }
+  }
+
+  private async accessToken(): Promise<string> {
+    const { state, settings } = this;
+    if (!state.token || state.token.expiresAtMs - Date.now() < TOKEN_MARGIN_MS) {
+      state.token = await fetchToken({ tenantId: settings.tenantId, source: settings.source });
+      state.totals.tokenFetches++;
+    }
+    return state.token.accessToken;
+  }
+
+  /** Pulls a page; a refused token is replaced once, then the refusal counts as an operator failure. */
+  private async pull(window: TimeWindow, nextLink: string | undefined, page: number): Promise<PulledPage> {
+    const { settings } = this;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const accessToken = await this.accessToken();
+        this.state.totals.apiCalls++;
+        return await pullPage({ tenantId: settings.tenantId, source: settings.source, window, pageSize: settings.pageSize, accessToken, nextLink, page });
+      } catch (err) {
+        const refused = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === FailureType.TokenRejected;
+        if (!refused || attempt >= 2) throw err;
+        log.info('token refused mid-window; fetching a fresh one', { page });
+        this.state.token = undefined;
+      }
+    }
+  }
+
+  private progressOf(lane: Lane): WindowProgress | undefined {
+    return lane === 'live' ? this.state.inProgress : this.state.backfill?.inProgress;
+  }
+
+  private setProgress(lane: Lane, progress: WindowProgress | undefined): void {
+    if (lane === 'live') this.state.inProgress = progress;
+    else if (this.state.backfill) this.state.backfill.inProgress = progress;
+  }
+
+  /**
+   * Pulls and delivers the window's pages from where its lane left off. Returns true when the window is
+   * complete, false when `interrupt` asked to yield between pages (backfill gives way to live windows).
+   */
+  async collectPages(lane: Lane, window: TimeWindow, interrupt: () => boolean = () => false): Promise<boolean> {
+    if (this.progressOf(lane)?.window.startMs !== window.startMs) this.setProgress(lane, { window, pagesDone: 0 });
+    for (;;) {
+      const { pagesDone, nextLink }: WindowProgress = this.progressOf(lane)!;
+      const page = pagesDone + 1;
+      const pulled: PulledPage = await this.untilDone(() => this.pull(window, nextLink, page));
+      // A failed send never costs an API call: the page stays in hand (and in history) until confirmed.
+      const sent = await this.untilDone(() => sendToDevo({ tenantId: this.settings.tenantId, records: pulled.records, window, page }));
+      const totals = this.state.totals;
+      totals.records += sent.delivered;
+      totals.pages++;
+      totals.resent += sent.resent;
+      totals.oversize += sent.oversize;
+      if (!pulled.nextLink) {
+        this.setProgress(lane, undefined);
+        return true;
+      }
+      this.setProgress(lane, { window, pagesDone: page, nextLink: pulled.nextLink });
+      await this.untilResumed();
+      if (interrupt()) return false;
+    }
+  }
+}
