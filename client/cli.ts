@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { backfillCommand } from './commands/backfill.js';
 import { devoReceiverCommand } from './commands/devo-receiver.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { pauseCommand, resumeCommand } from './commands/pause-resume.js';
@@ -16,6 +17,7 @@ const program = new Command('o365-trace')
   .addCommand(workerCommand())
   .addCommand(startCommand())
   .addCommand(statusCommand())
+  .addCommand(backfillCommand())
   .addCommand(pauseCommand())
   .addCommand(resumeCommand())
   .addCommand(emulatorCommand())
