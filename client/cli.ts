@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { backfillCommand } from './commands/backfill.js';
+import { codecServerCommand } from './commands/codec-server.js';
 import { devoReceiverCommand } from './commands/devo-receiver.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { pauseCommand, resumeCommand } from './commands/pause-resume.js';
@@ -21,6 +22,7 @@ const program = new Command('o365-trace')
   .addCommand(pauseCommand())
   .addCommand(resumeCommand())
   .addCommand(emulatorCommand())
+  .addCommand(codecServerCommand())
   .addCommand(devoReceiverCommand());
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -96,6 +96,8 @@ const environmentSchema = z.object({
   PAYLOAD_KEY: z.string().optional(),
   /** File holding the payload codec key (base64), instead of PAYLOAD_KEY. */
   PAYLOAD_KEY_FILE: nonEmpty.optional(),
+  /** Bearer token the codec server requires, when set (it decrypts on demand, so guard it). */
+  CODEC_SERVER_TOKEN: nonEmpty.optional(),
   /** Local state of the embedded mode: dev-server database, demo keys and certificates @default .data */
   O365_DATA_DIR: nonEmpty.default('.data'),
 });
@@ -152,6 +154,7 @@ export interface Config {
   /** The codec key, when configured (32 bytes). */
   readonly payloadKey?: Buffer;
   readonly dataDir: string;
+  readonly codecServerToken?: string;
   /** True when no Microsoft credential is set: `run` then drives the built-in emulator. */
   readonly demo: boolean;
 }
@@ -266,6 +269,7 @@ function toConfig(e: Environment, demo: boolean, payloadKey: Buffer | undefined)
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
     payloadKey,
     dataDir: e.O365_DATA_DIR,
+    codecServerToken: e.CODEC_SERVER_TOKEN,
     demo,
   };
 }
