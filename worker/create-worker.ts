@@ -43,7 +43,7 @@ export async function createCollectorWorker(options: CollectorWorkerOptions): Pr
     dataConverter: options.dataConverter,
     activities: createActivities(options.deps),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
-    identity: options.identity,
+    ...(options.identity ? { identity: options.identity } : {}),
     // One cached workflow per tenant is plenty; the SDK's default grows with the heap (sdk-typescript#2227).
     maxCachedWorkflows: 100,
     // Lets an in-flight Devo batch finish its confirmation before shutdown cancels it.

@@ -74,7 +74,8 @@ export class CollectorSteps {
       try {
         const accessToken = await this.accessToken();
         this.state.totals.apiCalls++;
-        return await pullPage({ tenantId: settings.tenantId, source: settings.source, window, pageSize: settings.pageSize, accessToken, nextLink, page });
+        const input = { tenantId: settings.tenantId, source: settings.source, window, pageSize: settings.pageSize, accessToken, nextLink, page };
+        return await pullPage.executeWithOptions({ summary: `pull ${describeWindow(window)} page ${page}` }, [input]);
       } catch (err) {
         const refused = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === FailureType.TokenRejected;
         if (!refused || attempt >= 2) throw err;
@@ -104,7 +105,8 @@ export class CollectorSteps {
       const page = pagesDone + 1;
       const pulled: PulledPage = await this.untilDone(() => this.pull(window, nextLink, page));
       // A failed send never costs an API call: the page stays in hand (and in history) until confirmed.
-      const sent = await this.untilDone(() => sendToDevo({ tenantId: this.settings.tenantId, records: pulled.records, window, page }));
+      const summary = `send ${pulled.records.length} records of ${describeWindow(window)} page ${page}`;
+      const sent = await this.untilDone(() => sendToDevo.executeWithOptions({ summary }, [{ tenantId: this.settings.tenantId, records: pulled.records, window, page }]));
       const totals = this.state.totals;
       totals.records += sent.delivered;
       totals.pages++;
@@ -119,4 +121,12 @@ export class CollectorSteps {
       if (interrupt()) return false;
     }
   }
+}
+
+/** A window as the UI shows it: `2026-11-24 10:00..10:05Z`. */
+export function describeWindow(window: TimeWindow): string {
+  const start = iso(window.startMs);
+  const end = iso(window.endMs);
+  const sameDay = start.slice(0, 10) === end.slice(0, 10);
+  return `${start.slice(0, 10)} ${start.slice(11, 16)}..${sameDay ? end.slice(11, 16) : end.slice(0, 16).replace('T', ' ')}Z`;
 }

@@ -1,0 +1,90 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { ApplicationFailure } from '@temporalio/common';
+import { DEFAULT_ACTIVITY_DEPS, type ActivityDeps } from '../../activities/deps.js';
+import { createActivities } from '../../activities/index.js';
+import type { SendProgress } from '../../activities/types.js';
+import { DevoConnectionError, DevoTlsRejected } from '../../devo/errors.js';
+import type { DevoEvent, DevoTransport } from '../../devo/transport.js';
+
+const records = Array.from({ length: 23 }, (_, i) => ({ id: `m${i}`, recipientAddress: `r${i}@contoso.com`, receivedDateTime: '2026-11-24T10:00:00.1234567Z' }));
+const input = { tenantId: 't', records, window: { startMs: 0, endMs: 300_000 }, page: 1 };
+
+/** A transport that records what it confirmed and fails on the batches it is told to. */
+function recordingTransport(failOn: (batch: number) => Error | undefined) {
+  const confirmed: DevoEvent[][] = [];
+  let calls = 0;
+  const transport: DevoTransport = {
+    description: 'memory',
+    async sendBatch(events) {
+      const error = failOn(calls++);
+      if (error) throw error;
+      confirmed.push(events);
+      return { bytes: events.length };
+    },
+  };
+  return { transport, confirmed };
+}
+
+function deps(devo: DevoTransport, overrides: Partial<ActivityDeps> = {}): ActivityDeps {
+  return {
+    ...DEFAULT_ACTIVITY_DEPS,
+    signal: () => new AbortController().signal,
+    microsoftFor: () => {
+      throw new Error('not used');
+    },
+    devo,
+    devoTag: 'cloud.office365.messagetracing',
+    devoHostname: 'host',
+    devoBatchSize: 5,
+    ...overrides,
+  };
+}
+
+describe('sendToDevo', () => {
+  it('heartbeats each confirmed batch, and a retried attempt resumes after the last one', async () => {
+    const first = recordingTransport((batch) => (batch === 2 ? new DevoConnectionError('reset') : undefined));
+    const env1 = new MockActivityEnvironment({ attempt: 1 });
+    const beats: SendProgress[] = [];
+    env1.on('heartbeat', (d: SendProgress) => beats.push(d));
+    const failure = await env1.run(createActivities(deps(first.transport)).sendToDevo, input).catch((e: unknown) => e);
+    assert.ok(failure instanceof ApplicationFailure);
+    assert.equal(failure.type, 'DevoUnavailable');
+    assert.equal(failure.nonRetryable, false);
+    assert.deepEqual(beats, [{ confirmedBatches: 1 }, { confirmedBatches: 2 }]);
+
+    const second = recordingTransport(() => undefined);
+    const env2 = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: beats.at(-1) });
+    const result = await env2.run(createActivities(deps(second.transport)).sendToDevo, input);
+    const delivered = [...first.confirmed, ...second.confirmed].flat().map((e) => JSON.parse(e.message) as { id: string });
+    assert.deepEqual(delivered.map((r) => r.id), records.map((r) => r.id), 'every record once, in order');
+    assert.equal(result.batches, 5);
+    assert.equal(result.resent, 5, 'the batch in flight is counted as possibly repeated');
+  });
+
+  it('sends each record unchanged as the message, timestamped with its own received time', async () => {
+    const sink = recordingTransport(() => undefined);
+    await new MockActivityEnvironment().run(createActivities(deps(sink.transport)).sendToDevo, input);
+    const events = sink.confirmed.flat();
+    assert.deepEqual(events.map((e) => JSON.parse(e.message)), records);
+    assert.ok(events.every((e) => e.tag === 'cloud.office365.messagetracing' && e.timestamp === Date.parse('2026-11-24T10:00:00.123Z')));
+  });
+
+  it('counts a record too large for one Devo event instead of cutting it, and sends the rest', async () => {
+    const sink = recordingTransport(() => undefined);
+    const huge = { id: 'huge', recipientAddress: 'x@contoso.com', subject: 'x'.repeat(300_000) };
+    const result = await new MockActivityEnvironment().run(createActivities(deps(sink.transport)).sendToDevo, { ...input, records: [...records, huge] });
+    assert.equal(result.oversize, 1);
+    assert.equal(sink.confirmed.flat().length, records.length);
+  });
+
+  it('a rejected certificate is non-retryable, typed DevoTlsRejected', async () => {
+    const sink = recordingTransport(() => new DevoTlsRejected('handshake refused: check DEVO_CERT'));
+    const failure = await new MockActivityEnvironment().run(createActivities(deps(sink.transport)).sendToDevo, input).catch((e: unknown) => e);
+    assert.ok(failure instanceof ApplicationFailure);
+    assert.equal(failure.type, 'DevoTlsRejected');
+    assert.equal(failure.nonRetryable, true);
+    assert.ok(failure.cause instanceof DevoTlsRejected);
+  });
+});
