@@ -19,6 +19,12 @@ export function formatStatus(status: CollectorStatus): string[] {
   if (status.currentWindow) lines.push(`window: ${status.currentWindow.start} .. ${status.currentWindow.end}, page ${status.currentWindow.page}`);
   const t = status.totals;
   lines.push(`totals: ${t.records} records, ${t.pages} pages, ${t.windows} windows, ${t.apiCalls} API calls, ${t.tokenFetches} tokens, ${t.resent} resent, ${t.oversize} oversize`);
+  lines.push(`API budget: ${status.budget.used} of ${status.budget.limit} requests in the last ${formatDuration(status.budget.windowMs)}`);
+  if (status.backfill) {
+    const chunk = status.backfill.currentChunk ? `, now ${status.backfill.currentChunk.start} .. ${status.backfill.currentChunk.end} page ${status.backfill.currentChunk.page}` : '';
+    lines.push(`backfill: ${(status.backfill.progress * 100).toFixed(1)}% done, ${status.backfill.pending.length} range(s) pending${chunk}`);
+    for (const r of status.backfill.pending) lines.push(`  pending: ${r.from} .. ${r.to}`);
+  }
   if (status.paused) lines.push(`paused: since ${status.paused.since}${status.paused.reason ? ` (${status.paused.reason})` : ''}`);
   if (status.lastError) {
     lines.push(`last error: ${status.lastError.type} at ${status.lastError.at}: ${status.lastError.message}`);

@@ -1,2 +1,3 @@
 export * from './windows.js';
 export * from './ranges.js';
+export * from './budget.js';

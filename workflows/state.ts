@@ -1,4 +1,4 @@
-import { iso, isCaughtUp, pendingMs, type PendingRange, type TimeWindow } from '../time-windows/index.js';
+import { DEFAULT_BUDGET, iso, isCaughtUp, pendingMs, recentCalls, type ApiBudget, type PendingRange, type TimeWindow } from '../time-windows/index.js';
 
 /**
  * The collector's state: plain JSON only (numbers, ISO strings, arrays, plain objects), because it is
@@ -16,6 +16,8 @@ export interface CollectorSettings {
   readonly blockedRetryMs?: number;
   /** How long to wait after a step exhausted its activity retries @default 1 minute */
   readonly errorRetryMs?: number;
+  /** The tenant's Microsoft API budget @default 90 requests per 5 minutes, 10 kept for the live tail */
+  readonly budget?: ApiBudget;
   /** Safety margin inside the source's retention when validating backfills @default 1 hour */
   readonly retentionMarginMs?: number;
   /** Test-only: continue-as-new after this many windows instead of waiting for the server's suggestion. */
@@ -65,6 +67,8 @@ export interface CollectorState {
   token?: { accessToken: string; expiresAtMs: number };
   inProgress?: WindowProgress;
   backfill?: BackfillState;
+  /** Times of the Microsoft calls inside the budget window (at most the budget's size). */
+  recentCalls?: number[];
   lastError?: LastError;
   paused?: { since: string; reason?: string };
   startedAt: string;
@@ -93,6 +97,8 @@ export interface CollectorStatus {
   /** Pending backfill ranges and overall progress (0..1); absent when none was ever requested. */
   readonly backfill?: { pending: PendingRange[]; progress: number; currentChunk?: { start: string; end: string; page: number } };
   readonly totals: Totals;
+  /** Microsoft calls in the current budget window, and the budget. */
+  readonly budget: { used: number; limit: number; windowMs: number };
   readonly lastError?: LastError;
   readonly paused?: { since: string; reason?: string };
   readonly tokenExpiresAt?: string;
@@ -124,6 +130,7 @@ export function describeStatus(settings: CollectorSettings, state: CollectorStat
       currentChunk: windowInHand(state.backfill.inProgress),
     },
     totals: { ...state.totals },
+    budget: budgetUse(settings.budget ?? DEFAULT_BUDGET, state.recentCalls ?? [], nowMs),
     lastError: state.lastError,
     paused: state.paused,
     tokenExpiresAt: state.token && iso(state.token.expiresAtMs),
@@ -137,4 +144,8 @@ function windowInHand(progress: WindowProgress | undefined) {
 
 function progress01(done: number, pending: number): number {
   return done + pending === 0 ? 1 : done / (done + pending);
+}
+
+function budgetUse(budget: ApiBudget, calls: number[], nowMs: number) {
+  return { used: recentCalls(calls, nowMs, budget).length, limit: budget.requests, windowMs: budget.windowMs };
 }

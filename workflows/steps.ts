@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, condition, log } from '@temporalio/workflow';
 import type { PulledPage } from '../activities/types.js';
-import { iso, type TimeWindow } from '../time-windows/index.js';
+import { budgetWaitMs, DEFAULT_BUDGET, iso, recentCalls, type TimeWindow } from '../time-windows/index.js';
 import { fetchToken, pullPage, sendToDevo } from './activity-stubs.js';
 import { FailureType, OPERATOR_HINTS } from './failure-types.js';
 import type { CollectorPhase, CollectorSettings, CollectorState, WindowProgress } from './state.js';
@@ -67,13 +67,25 @@ export class CollectorSteps {
     return state.token.accessToken;
   }
 
+  /** Waits until one more Microsoft call fits the tenant's budget, then books it. */
+  private async spendBudget(lane: Lane): Promise<void> {
+    const budget = this.settings.budget ?? DEFAULT_BUDGET;
+    for (;;) {
+      const wait = budgetWaitMs(this.state.recentCalls ?? [], Date.now(), budget, lane);
+      if (wait === 0) break;
+      await this.waitFor(wait, 'waiting');
+    }
+    this.state.recentCalls = [...recentCalls(this.state.recentCalls ?? [], Date.now(), budget), Date.now()];
+    this.state.totals.apiCalls++;
+  }
+
   /** Pulls a page; a refused token is replaced once, then the refusal counts as an operator failure. */
-  private async pull(window: TimeWindow, nextLink: string | undefined, page: number): Promise<PulledPage> {
+  private async pull(lane: Lane, window: TimeWindow, nextLink: string | undefined, page: number): Promise<PulledPage> {
     const { settings } = this;
     for (let attempt = 1; ; attempt++) {
       try {
         const accessToken = await this.accessToken();
-        this.state.totals.apiCalls++;
+        await this.spendBudget(lane);
         const input = { tenantId: settings.tenantId, source: settings.source, window, pageSize: settings.pageSize, accessToken, nextLink, page };
         return await pullPage.executeWithOptions({ summary: `pull ${describeWindow(window)} page ${page}` }, [input]);
       } catch (err) {
@@ -103,7 +115,7 @@ export class CollectorSteps {
     for (;;) {
       const { pagesDone, nextLink }: WindowProgress = this.progressOf(lane)!;
       const page = pagesDone + 1;
-      const pulled: PulledPage = await this.untilDone(() => this.pull(window, nextLink, page));
+      const pulled: PulledPage = await this.untilDone(() => this.pull(lane, window, nextLink, page));
       // A failed send never costs an API call: the page stays in hand (and in history) until confirmed.
       const summary = `send ${pulled.records.length} records of ${describeWindow(window)} page ${page}`;
       const sent = await this.untilDone(() => sendToDevo.executeWithOptions({ summary }, [{ tenantId: this.settings.tenantId, records: pulled.records, window, page }]));
