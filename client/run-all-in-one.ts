@@ -9,6 +9,7 @@ import { createLogger } from '../logging/logger.js';
 import { activityDepsFromConfig } from '../worker/activity-deps.js';
 import { createCollectorWorker } from '../worker/create-worker.js';
 import { installRuntimeLogger } from '../worker/run-worker.js';
+import { SEARCH_ATTRIBUTE_FLAGS } from '../workflows/search-attributes.js';
 import { connectClient } from './connect.js';
 import { startDemo, type Demo } from './demo.js';
 import { loadOrCreatePayloadKey } from './payload-key.js';
@@ -94,6 +95,7 @@ async function embeddedServer(config: Config, print: (line: string) => void, cle
     port,
     uiPort,
     namespace: config.temporal.namespace,
+    searchAttributes: SEARCH_ATTRIBUTE_FLAGS,
     onProgress: print,
   });
   cleanups.unshift(() => server.stop());

@@ -5,6 +5,7 @@ import { collectorWorkflowId } from '../config/temporal.js';
 import { alignDown, clampToRetention, iso } from '../time-windows/index.js';
 import type { messageTraceCollector } from '../workflows/index.js';
 import type { CollectorSettings } from '../workflows/state.js';
+import { registerSearchAttributes } from './search-attributes.js';
 
 /** What startCollector did. */
 export interface StartResult {
@@ -39,7 +40,8 @@ export async function startCollector(
   const workflowId = collectorWorkflowId(config.microsoft.tenantId);
   const { startMs, clampWarning } = resolveStart(config, nowMs);
   const { tenantId, source, windowMs, lagMs, pageSize } = config.microsoft;
-  const settings: CollectorSettings = { tenantId, source, windowMs, lagMs, pageSize, ...overrides };
+  const searchAttributes = await registerSearchAttributes(client.connection, config.temporal.namespace);
+  const settings: CollectorSettings = { tenantId, source, windowMs, lagMs, pageSize, retentionMarginMs: config.microsoft.retentionMarginMs, searchAttributes, ...overrides };
   try {
     await client.workflow.start<typeof messageTraceCollector>('messageTraceCollector', {
       workflowId,

@@ -3,6 +3,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { startDevServer, type DevServer } from '../dev-server/start-dev-server.js';
 import { PROJECT_ROOT } from '../dev-server/locate-cli.js';
+import { SEARCH_ATTRIBUTE_FLAGS } from '../workflows/search-attributes.js';
 
 /**
  * `npm test`: one real Temporal dev server for the whole run (unless TEMPORAL_ADDRESS names an existing
@@ -19,7 +20,7 @@ async function main(): Promise<number> {
   let server: DevServer | undefined;
   if (!process.env.TEMPORAL_ADDRESS) {
     const started = Date.now();
-    server = await startDevServer({ onProgress: (m) => console.log(m), searchAttributes: SEARCH_ATTRIBUTES });
+    server = await startDevServer({ onProgress: (m) => console.log(m), searchAttributes: SEARCH_ATTRIBUTE_FLAGS });
     console.log(`${server.description} ready in ${Date.now() - started} ms`);
   }
   try {
@@ -34,8 +35,6 @@ async function main(): Promise<number> {
   }
 }
 
-/** Custom search attributes the collector upserts; a real cluster registers them once (README). */
-const SEARCH_ATTRIBUTES: string[] = [];
 
 function findTests(path: string): string[] {
   const stat = statSync(path);

@@ -1,8 +1,9 @@
-import { allHandlersFinished, condition, continueAsNew, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, log, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { addRange, iso, msUntilDue, nextChunk, nextWindow, removeRange } from '../time-windows/index.js';
 import { validateBackfill, type BackfillInput } from './backfill.js';
 import { backfillSignal, backfillUpdate, pauseSignal, resumeSignal, statusQuery } from './messages.js';
 import { describeStatus, initialState, type CollectorInput, type CollectorState } from './state.js';
+import { CURSOR, PHASE, SOURCE, TENANT } from './search-attributes.js';
 import { CollectorSteps } from './steps.js';
 
 /**
@@ -38,6 +39,21 @@ export async function messageTraceCollector(input: CollectorInput): Promise<void
     }
   });
 
+  let shown = '';
+  /** Keeps the UI's search attributes current: cursor and phase, upserted only when they change. */
+  const showInUi = () => {
+    if (!settings.searchAttributes || shown === `${state.cursor}|${steps.phase}`) return;
+    shown = `${state.cursor}|${steps.phase}`;
+    upsertSearchAttributes([
+      { key: TENANT, value: settings.tenantId },
+      { key: SOURCE, value: settings.source },
+      { key: CURSOR, value: new Date(state.cursor) },
+      { key: PHASE, value: state.paused ? 'paused' : steps.phase },
+    ]);
+  };
+
+  steps.onPhaseChange = showInUi;
+
   const liveWindowDue = () => nextWindow(Date.parse(state.cursor), Date.now(), settings);
   let windowsThisRun = 0;
   const shouldContinueAsNew = () =>
@@ -45,6 +61,7 @@ export async function messageTraceCollector(input: CollectorInput): Promise<void
     (settings.testContinueAsNewEveryWindows !== undefined && windowsThisRun >= settings.testContinueAsNewEveryWindows);
 
   while (!shouldContinueAsNew()) {
+    showInUi();
     await steps.untilResumed();
     const live = state.inProgress?.window ?? liveWindowDue();
     if (live) {

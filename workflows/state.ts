@@ -20,6 +20,8 @@ export interface CollectorSettings {
   readonly budget?: ApiBudget;
   /** Safety margin inside the source's retention when validating backfills @default 1 hour */
   readonly retentionMarginMs?: number;
+  /** Upsert the O365* search attributes (only when the namespace has them registered) @default false */
+  readonly searchAttributes?: boolean;
   /** Test-only: continue-as-new after this many windows instead of waiting for the server's suggestion. */
   readonly testContinueAsNewEveryWindows?: number;
 }

@@ -20,6 +20,8 @@ export class CollectorSteps {
   phase: CollectorPhase = 'running';
   /** Bumped by resume and backfill requests, to cut a wait short. */
   wakeups = 0;
+  /** Called whenever the phase changes, e.g. to update the UI's search attributes. */
+  onPhaseChange: () => void = () => undefined;
 
   constructor(
     readonly settings: CollectorSettings,
@@ -29,9 +31,11 @@ export class CollectorSteps {
   /** Waits for `ms`, or less when a signal arrives. */
   async waitFor(ms: number, phase: CollectorPhase): Promise<void> {
     this.phase = phase;
+    this.onPhaseChange();
     const seen = this.wakeups;
     await condition(() => this.wakeups !== seen || (phase !== 'paused' && this.state.paused !== undefined), ms);
     this.phase = 'running';
+    this.onPhaseChange();
   }
 
   async untilResumed(): Promise<void> {
