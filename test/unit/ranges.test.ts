@@ -41,7 +41,10 @@ describe('backfill ranges', () => {
         for (const o of ops) {
           const [from, to] = [T0 + o.from * H, T0 + (o.from + o.len) * H];
           pending = o.add ? addRange(pending, from, to) : removeRange(pending, from, to);
-          for (let t = from; t < to; t += H) (o.add ? truth.add(t) : truth.delete(t));
+          for (let t = from; t < to; t += H) {
+            if (o.add) truth.add(t);
+            else truth.delete(t);
+          }
         }
         assert.deepEqual([...hours(pending)].sort(), [...truth].sort());
         assert.equal(pendingMs(pending), truth.size * H);
