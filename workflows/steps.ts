@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, condition, log } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, isCancellation, log } from '@temporalio/workflow';
 import type { PulledPage } from '../activities/types.js';
 import { budgetWaitMs, DEFAULT_BUDGET, iso, recentCalls, type TimeWindow } from '../time-windows/index.js';
 import { fetchToken, pullPage, sendToDevo } from './activity-stubs.js';
@@ -50,11 +50,13 @@ export class CollectorSteps {
         this.state.lastError = undefined;
         return result;
       } catch (err) {
-        const failure = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : undefined;
-        if (!failure?.type) throw err;
-        const hint = OPERATOR_HINTS[failure.type as keyof typeof OPERATOR_HINTS];
-        this.state.lastError = { type: failure.type, message: failure.message, hint, at: iso(Date.now()) };
-        log.warn('step failed; retrying later', { type: failure.type, needsOperator: hint !== undefined });
+        // Any activity failure (typed, or timed out after its retries) waits and retries the
+        // step: a collector must never end because Microsoft or Devo misbehaved for a while.
+        if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
+        const type = err.cause instanceof ApplicationFailure && err.cause.type ? err.cause.type : (err.cause?.name ?? 'ActivityFailure');
+        const hint = OPERATOR_HINTS[type as keyof typeof OPERATOR_HINTS];
+        this.state.lastError = { type, message: err.cause?.message ?? err.message, hint, at: iso(Date.now()) };
+        log.warn('step failed; retrying later', { type, needsOperator: hint !== undefined });
         const s = this.settings;
         await this.waitFor(hint ? (s.blockedRetryMs ?? 5 * 60_000) : (s.errorRetryMs ?? 60_000), hint ? 'blocked' : 'running');
         await this.untilResumed();

@@ -1,0 +1,43 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DeterminismViolationError, Worker } from '@temporalio/worker';
+import { createDataConverter } from '../../codec/data-converter.js';
+import { bundleWorkflows } from '../../worker/create-worker.js';
+import { PROJECT_ROOT } from '../../dev-server/locate-cli.js';
+import { alterHistory, REPLAY_KEY } from './history-files.js';
+
+const DIR = join(PROJECT_ROOT, 'test/replay/histories');
+const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
+
+/**
+ * The determinism guard: histories recorded from representative runs (live windows, faults, backfill,
+ * continue-as-new) replay against today's workflow code. A change that would break running collectors
+ * fails here; such a change needs `patched()`.
+ */
+describe('replaying recorded collector histories', () => {
+  it('has recorded histories to replay', () => {
+    assert.ok(files.length >= 2, `${files.length} histories in test/replay/histories`);
+  });
+
+  it('replays every recorded history without a determinism violation', async () => {
+    const workflowBundle = await bundleWorkflows();
+    const histories = files.map((file) => ({ workflowId: file, history: JSON.parse(readFileSync(join(DIR, file), 'utf8')) as object }));
+    let replayed = 0;
+    for await (const result of Worker.runReplayHistories({ workflowBundle, dataConverter: createDataConverter(REPLAY_KEY) }, histories)) {
+      assert.equal(result.error, undefined, `${result.workflowId}: ${String(result.error)}`);
+      replayed++;
+    }
+    assert.equal(replayed, files.length);
+  });
+
+  it('catches a change in command order: an altered history throws DeterminismViolationError', async () => {
+    const workflowBundle = await bundleWorkflows();
+    const history = alterHistory(JSON.parse(readFileSync(join(DIR, files[0]!), 'utf8')) as { events: Record<string, unknown>[] });
+    await assert.rejects(
+      Worker.runReplayHistory({ workflowBundle, dataConverter: createDataConverter(REPLAY_KEY) }, history, 'altered'),
+      DeterminismViolationError,
+    );
+  });
+});
