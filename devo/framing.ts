@@ -1,0 +1,90 @@
+import { DevoInvalidEvent } from './errors.js';
+
+/**
+ * Devo's syslog framing (reference devo-ingestion §1.3): `<14>YYYY-MM-DD HH:MM:SS.mmm HOST TAG: MESSAGE\n`,
+ * priority user.info, the Collector SDK's UTC timestamp. A message holding a line break (or a NUL, which
+ * a line reader may treat as a terminator) is sent with octet counting (`<len> <record>`, len in bytes of
+ * the whole record), so the receiver cannot split it.
+ */
+
+/** One event to frame, as the collector hands it over. */
+export interface SyslogEvent {
+  /** The Devo tag, which picks the table, e.g. `cloud.office365.messagetracing`. */
+  readonly tag: string;
+  /** The sending host, written in the header; one word. */
+  readonly hostname: string;
+  /** The event's own time, rendered in UTC; Devo indexes by arrival anyway (§1.3). */
+  readonly timestamp: Date | number;
+  /** The payload, unchanged (the record's JSON). */
+  readonly message: string;
+}
+
+/** A safe Devo tag: dotted segments, lowercase first; a space or colon would break the syslog header (§4). */
+export const TAG_PATTERN = /^[a-z0-9_-]+(\.[A-Za-z0-9_-]+){1,9}$/;
+/** The Collector SDK refuses longer tags (§4). */
+export const MAX_TAG_LENGTH = 1024;
+/** Devo documents no limit for syslog events; §1.3 recommends capping at 256 KiB until Devo confirms one. */
+export const DEFAULT_MAX_EVENT_BYTES = 256 * 1024;
+
+const PRIORITY = '<14>'; // facility user (1) * 8 + severity info (6), as PYSDK and devo-go send
+const HOSTNAME = /^[\x21-\x7e]{1,255}$/; // printable ASCII without spaces: one header word
+const NEEDS_COUNTING = /[\r\n\0]/;
+
+/** Frames one event as bytes ready for the socket; throws DevoInvalidEvent for a bad tag, host or time. */
+export function frameEvent(event: SyslogEvent): Buffer {
+  const record = Buffer.from(`${header(event)}${event.message}\n`, 'utf8');
+  if (!NEEDS_COUNTING.test(event.message)) return record;
+  return Buffer.concat([Buffer.from(`${record.length} `, 'latin1'), record]);
+}
+
+/** What frameBatch produced: the frames to send, their total size, and the events left out. */
+export interface FramedBatch {
+  /** Frames in event order, oversize events omitted. */
+  readonly frames: Buffer[];
+  /** Total bytes of `frames`. */
+  readonly bytes: number;
+  /** Events not framed because their frame would exceed `maxEventBytes`: index in the input, frame size. */
+  readonly oversize: Array<{ index: number; bytes: number }>;
+}
+
+/**
+ * Frames a batch. An event whose frame exceeds `maxEventBytes` [256 KiB] is left out and reported, never
+ * cut: a truncated JSON record would reach Devo as garbage and look delivered.
+ */
+export function frameBatch(events: readonly SyslogEvent[], options: { maxEventBytes?: number } = {}): FramedBatch {
+  const max = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+  const frames: Buffer[] = [];
+  const oversize: Array<{ index: number; bytes: number }> = [];
+  let bytes = 0;
+  events.forEach((event, index) => {
+    const frame = frameEvent(event);
+    if (frame.length > max) {
+      oversize.push({ index, bytes: frame.length });
+      return;
+    }
+    frames.push(frame);
+    bytes += frame.length;
+  });
+  return { frames, bytes, oversize };
+}
+
+function header(event: SyslogEvent): string {
+  if (event.tag.length > MAX_TAG_LENGTH || !TAG_PATTERN.test(event.tag)) {
+    // The tag is configuration, not record content, so it may be named (JSON-quoted, control chars escaped).
+    throw new DevoInvalidEvent(`invalid Devo tag ${JSON.stringify(event.tag.slice(0, 80))}: expected dotted segments like cloud.office365.messagetracing (${TAG_PATTERN.source}, at most ${MAX_TAG_LENGTH} characters)`);
+  }
+  if (!HOSTNAME.test(event.hostname)) {
+    throw new DevoInvalidEvent(`invalid syslog hostname ${JSON.stringify(event.hostname.slice(0, 80))}: one word of printable ASCII, no spaces`);
+  }
+  return `${PRIORITY}${timestamp(event.timestamp)} ${event.hostname} ${event.tag}: `;
+}
+
+/** `YYYY-MM-DD HH:MM:SS.mmm` in UTC: the Collector SDK's `%Y-%m-%d %H:%M:%S.%f`[:23] (§1.3). */
+function timestamp(value: Date | number): string {
+  const ms = value instanceof Date ? value.getTime() : value;
+  const date = new Date(ms);
+  const year = date.getUTCFullYear();
+  // toISOString switches to a six-digit signed year outside 0000-9999, which the header cannot carry.
+  if (!Number.isFinite(ms) || year < 0 || year > 9999) throw new DevoInvalidEvent(`invalid event timestamp ${String(value)}: not a date between years 0 and 9999`);
+  return date.toISOString().slice(0, 23).replace('T', ' ');
+}

@@ -1,0 +1,254 @@
+import { createHash } from 'node:crypto';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, TLSSocket } from 'node:tls';
+import { DevoConfirmationTimeout, DevoConnectionError, DevoTlsRejected, tlsRejectionReason } from './errors.js';
+
+/** Where syslog batches go: Devo's collector over mutual TLS, or an on-premise relay over plain TCP. */
+export type SyslogTarget =
+  | {
+      readonly transport: 'tls';
+      readonly host: string;
+      readonly port: number;
+      /** PEM of the Devo domain certificate (DEVO_CERT), its key (DEVO_KEY) and Devo's CA chain (DEVO_CHAIN). */
+      readonly cert: string | Buffer;
+      readonly key: string | Buffer;
+      readonly ca: string | Buffer;
+      /** SNI and the name checked in the server certificate @default host (no SNI for an IP address) */
+      readonly servername?: string;
+      /** Verify the server against `ca`; false only for experiments @default true */
+      readonly rejectUnauthorized?: boolean;
+    }
+  | { readonly transport: 'tcp'; readonly host: string; readonly port: number };
+
+/** Cancellation and timeouts of one batch. */
+export interface SendOptions {
+  /** Aborting destroys the connection; the send rejects with an AbortError and the batch is unknown. */
+  readonly signal?: AbortSignal;
+  /** Until the TCP connection and TLS handshake are done @default 10 s */
+  readonly connectTimeoutMs?: number;
+  /** For the receiver's EOF after the half-close, and for any write stall before it @default 30 s */
+  readonly confirmTimeoutMs?: number;
+}
+
+/** What a confirmed batch cost. */
+export interface SendResult {
+  readonly bytes: number;
+  readonly durationMs: number;
+}
+
+type Phase = 'connecting' | 'sending' | 'confirming';
+type Outcome = { ok: true } | { ok: false; error: Error };
+
+const WRITE_CHUNK = 64 * 1024; // many small frames per TLS record: far fewer records and syscalls
+/** How long a probe connection must stay open after its handshake to show our certificate was accepted. */
+const PROBE_GRACE_MS = 1_500;
+/** How long a proven acceptance of a client certificate by an endpoint is trusted. */
+const ACCEPTANCE_TTL_MS = 10 * 60_000;
+const accepted = new Map<string, number>();
+
+/**
+ * Sends one batch on a fresh connection and resolves only once it is confirmed: write everything
+ * (respecting backpressure), half-close, then wait for the receiver's EOF. Devo never answers on syslog;
+ * the graceful close is the only confirmation there is (reference devo-ingestion §1.5), and an abrupt
+ * close could make the receiver's kernel drop lines it had accepted. A connection per batch also keeps
+ * clear of Devo's 30-second idle timeout. Any failure rejects, and the batch is then "unknown, resend".
+ *
+ * TLS 1.3 caveat: the server checks our certificate only after the client considers the handshake done,
+ * so a refused certificate shows up after our writes as an alert, a reset, or (Node servers) a bare EOF
+ * that looks like a confirmation. An EOF or reset therefore counts only once the endpoint has shown it
+ * accepted this certificate: a session ticket on this connection, or a probe connection that stays open.
+ */
+export async function sendSyslogBatch(frames: Buffer[], target: SyslogTarget, options: SendOptions = {}): Promise<SendResult> {
+  const started = performance.now();
+  const where = `${target.transport}://${target.host}:${target.port}`;
+  if (options.signal?.aborted) throw abortError(options.signal, where);
+  let socket: Socket;
+  try {
+    socket = open(target);
+  } catch (err) {
+    throw classify(err as Error, where, false); // an unusable PEM fails synchronously
+  }
+  const state = { phase: 'connecting' as Phase, handshakeDone: false, ticket: false, tls13: false, bytes: 0 };
+  const outcome = await exchange(socket, frames, state, options, where).finally(() => socket.destroy());
+  const proven = target.transport === 'tcp' || !state.tls13 || state.ticket || isAccepted(target);
+  if (outcome.ok && proven) {
+    if (state.ticket) remember(target);
+    return { bytes: state.bytes, durationMs: Math.round(performance.now() - started) };
+  }
+  const error = outcome.ok ? undefined : outcome.error;
+  const code = errorCode(error);
+  // A bare EOF, reset or early close on an unproven TLS 1.3 session may be a refused certificate.
+  if (!proven && state.handshakeDone && (error === undefined || /^(ECONNRESET|EPIPE|EARLY_EOF|ECLOSED)$/.test(code))) {
+    const verdict = await probeClientCertificate(target, options);
+    if (options.signal?.aborted) throw abortError(options.signal, where);
+    if (verdict.accepted && outcome.ok) return { bytes: state.bytes, durationMs: Math.round(performance.now() - started) };
+    if (!verdict.accepted && verdict.refused) {
+      throw new DevoTlsRejected(where, 'client-certificate', `${verdict.refused} right after the TLS 1.3 handshake, the way a refused client certificate looks`, { cause: error });
+    }
+  }
+  if (error === undefined) throw new DevoConnectionError(`${where}: the batch could not be confirmed (the certificate check could not be completed)`);
+  throw error instanceof DevoConfirmationTimeout || error.name === 'AbortError' ? error : classify(error, where, state.handshakeDone, state.phase);
+}
+
+/** Runs the write, half-close and EOF wait on `socket`; never rejects, reports the first failure instead. */
+function exchange(socket: Socket, frames: Buffer[], state: { phase: Phase; handshakeDone: boolean; ticket: boolean; tls13: boolean; bytes: number }, options: SendOptions, where: string): Promise<Outcome> {
+  const confirmMs = options.confirmTimeoutMs ?? 30_000;
+  return new Promise<Outcome>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (ms: number, make: () => Error) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => finish({ ok: false, error: make() }), ms);
+    };
+    const onAbort = () => finish({ ok: false, error: abortError(options.signal!, where) });
+    const finish = (outcome: Outcome) => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      resolve(outcome); // later calls are no-ops
+      socket.destroy();
+    };
+    const fail = (code: string, message: string) => finish({ ok: false, error: Object.assign(new Error(message), { code }) });
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    arm(options.connectTimeoutMs ?? 10_000, () => Object.assign(new Error(`no connection within ${options.connectTimeoutMs ?? 10_000} ms`), { code: 'ETIMEDOUT' }));
+
+    const writer = chunks(frames);
+    const pump = () => {
+      for (let next = writer.next(); !next.done; next = writer.next()) {
+        state.bytes += next.value.length;
+        if (!socket.write(next.value)) {
+          arm(confirmMs, () => new DevoConfirmationTimeout(`${where}: the receiver stopped reading for ${confirmMs} ms while the batch was written; its delivery is unknown`));
+          socket.once('drain', pump);
+          return;
+        }
+      }
+      socket.end(); // half-close: "that was everything"; the receiver's EOF answers it
+      state.phase = 'confirming';
+      arm(confirmMs, () => new DevoConfirmationTimeout(`${where}: no EOF within ${confirmMs} ms after the batch was half-closed; its delivery is unknown`));
+    };
+    socket.once(socket instanceof TLSSocket ? 'secureConnect' : 'connect', () => {
+      state.handshakeDone = true;
+      state.tls13 = (socket as TLSSocket).getProtocol?.() === 'TLSv1.3';
+      state.phase = 'sending';
+      pump();
+    });
+    socket.on('session', () => (state.ticket = true));
+    socket.once('end', () => (state.phase === 'confirming' ? finish({ ok: true }) : fail('EARLY_EOF', `the receiver closed the connection while ${state.phase}`)));
+    socket.once('error', (error) => finish({ ok: false, error }));
+    socket.once('close', () => fail('ECLOSED', `the connection closed while ${state.phase}`));
+    socket.resume(); // Devo writes nothing, but reading is how its EOF (or a TLS alert) arrives
+  });
+}
+
+/**
+ * Opens a second connection with the same credentials and writes nothing: a server that refuses the
+ * certificate drops it (or alerts) within a round trip of the handshake; one that accepts sends a
+ * session ticket or leaves it open. Proven acceptance is remembered for ACCEPTANCE_TTL_MS.
+ */
+async function probeClientCertificate(target: SyslogTarget, options: SendOptions): Promise<{ accepted: boolean; refused?: string }> {
+  if (target.transport !== 'tls') return { accepted: true };
+  const socket = open(target);
+  const verdict = await new Promise<{ accepted: boolean; refused?: string }>((resolve) => {
+    let handshakeDone = false;
+    const timer = setTimeout(() => resolve({ accepted: false }), (options.connectTimeoutMs ?? 10_000) + PROBE_GRACE_MS);
+    const settle = (v: { accepted: boolean; refused?: string }) => {
+      clearTimeout(timer);
+      resolve(v);
+    };
+    options.signal?.addEventListener('abort', () => settle({ accepted: false }), { once: true });
+    socket.once('secureConnect', () => {
+      handshakeDone = true;
+      setTimeout(() => settle({ accepted: true }), PROBE_GRACE_MS).unref();
+    });
+    socket.on('session', () => settle({ accepted: true }));
+    socket.once('error', (err) => {
+      const code = errorCode(err);
+      if (tlsRejectionReason(code, true) === 'client-certificate') settle({ accepted: false, refused: `the endpoint sent ${code}` });
+      else settle(handshakeDone ? { accepted: false, refused: `the endpoint reset the connection (${code})` } : { accepted: false });
+    });
+    socket.once('close', () => settle(handshakeDone ? { accepted: false, refused: 'the endpoint closed the connection' } : { accepted: false }));
+    socket.resume();
+  }).finally(() => socket.destroy());
+  if (verdict.accepted) remember(target);
+  return verdict;
+}
+
+function acceptanceKey(target: SyslogTarget & { transport: 'tls' }): string {
+  return createHash('sha256').update(`${target.host}\0${target.port}\0${target.servername ?? ''}\0`).update(target.cert).update(target.ca).digest('hex');
+}
+
+function isAccepted(target: SyslogTarget): boolean {
+  return target.transport === 'tls' && (accepted.get(acceptanceKey(target)) ?? 0) > Date.now();
+}
+
+function remember(target: SyslogTarget): void {
+  if (target.transport === 'tls') accepted.set(acceptanceKey(target), Date.now() + ACCEPTANCE_TTL_MS);
+}
+
+/**
+ * In TLS 1.3 the server judges our client certificate after the handshake: a refusal arrives as an alert
+ * once we start writing, indistinguishable from a reset. Servers send a session ticket once they accepted
+ * the certificate, so wait briefly for it (or the alert) before writing; without a ticket, go ahead.
+ */
+function waitForClientAuthVerdict(socket: TLSSocket, then: () => void): void {
+  if (socket.getProtocol() !== 'TLSv1.3') return then();
+  let done = false;
+  const go = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    then();
+  };
+  const timer = setTimeout(go, CLIENT_AUTH_VERDICT_MS);
+  socket.once('session', go);
+}
+
+const CLIENT_AUTH_VERDICT_MS = 1_000;
+
+function open(target: SyslogTarget): Socket {
+  if (target.transport === 'tcp') return netConnect({ host: target.host, port: target.port });
+  return tlsConnect({
+    host: target.host,
+    port: target.port,
+    cert: target.cert,
+    key: target.key,
+    ca: target.ca,
+    // SNI must be a name; for an IP, Node still checks the address against the certificate's IP SANs.
+    servername: target.servername ?? (isIP(target.host) ? undefined : target.host),
+    minVersion: 'TLSv1.2',
+    maxVersion: 'TLSv1.3',
+    rejectUnauthorized: target.rejectUnauthorized ?? true,
+  });
+}
+
+function* chunks(frames: Buffer[]): Generator<Buffer> {
+  let pending: Buffer[] = [];
+  let size = 0;
+  for (const frame of frames) {
+    pending.push(frame);
+    size += frame.length;
+    if (size >= WRITE_CHUNK) {
+      yield pending.length === 1 ? frame : Buffer.concat(pending, size);
+      pending = [];
+      size = 0;
+    }
+  }
+  if (size > 0) yield Buffer.concat(pending, size);
+}
+
+function errorCode(err: unknown): string {
+  return String((err as NodeJS.ErrnoException | undefined)?.code ?? '');
+}
+
+function classify(err: Error, where: string, handshakeDone: boolean, phase: Phase = 'connecting'): Error {
+  const code = errorCode(err);
+  const reason = tlsRejectionReason(code, handshakeDone);
+  if (reason) return new DevoTlsRejected(where, reason, code, { cause: err });
+  const hint = code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? ' (check DEVO_ADDRESS)' : '';
+  return new DevoConnectionError(`${where}: ${code || err.message} while ${phase}${hint}; the batch is unconfirmed`, { cause: err });
+}
+
+function abortError(signal: AbortSignal, where: string): Error {
+  const reason: unknown = signal.reason;
+  const detail = reason instanceof Error ? reason.message : String(reason ?? 'aborted');
+  // Node's own AbortError shape (name, code, cause), as events.once and fs reject with.
+  return Object.assign(new Error(`${where}: send aborted: ${detail}`, { cause: reason }), { name: 'AbortError', code: 'ABORT_ERR' });
+}
