@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, TLSSocket } from 'node:tls';
+import { isAccepted, probeClientCertificate, remember } from './client-certificate-probe.js';
 import { DevoConfirmationTimeout, DevoConnectionError, DevoTlsRejected, tlsRejectionReason } from './errors.js';
 
 /** Where syslog batches go: Devo's collector over mutual TLS, or an on-premise relay over plain TCP. */
@@ -40,11 +40,6 @@ type Phase = 'connecting' | 'sending' | 'confirming';
 type Outcome = { ok: true } | { ok: false; error: Error };
 
 const WRITE_CHUNK = 64 * 1024; // many small frames per TLS record: far fewer records and syscalls
-/** How long a probe connection must stay open after its handshake to show our certificate was accepted. */
-const PROBE_GRACE_MS = 1_500;
-/** How long a proven acceptance of a client certificate by an endpoint is trusted. */
-const ACCEPTANCE_TTL_MS = 10 * 60_000;
-const accepted = new Map<string, number>();
 
 /**
  * Sends one batch on a fresh connection and resolves only once it is confirmed: write everything
@@ -62,6 +57,7 @@ export async function sendSyslogBatch(frames: Buffer[], target: SyslogTarget, op
   const started = performance.now();
   const where = `${target.transport}://${target.host}:${target.port}`;
   if (options.signal?.aborted) throw abortError(options.signal, where);
+  if (frames.length === 0) return { bytes: 0, durationMs: 0 };
   let socket: Socket;
   try {
     socket = open(target);
@@ -79,7 +75,7 @@ export async function sendSyslogBatch(frames: Buffer[], target: SyslogTarget, op
   const code = errorCode(error);
   // A bare EOF, reset or early close on an unproven TLS 1.3 session may be a refused certificate.
   if (!proven && state.handshakeDone && (error === undefined || /^(ECONNRESET|EPIPE|EARLY_EOF|ECLOSED)$/.test(code))) {
-    const verdict = await probeClientCertificate(target, options);
+    const verdict = await probeClientCertificate(target, () => open(target), options);
     if (options.signal?.aborted) throw abortError(options.signal, where);
     if (verdict.accepted && outcome.ok) return { bytes: state.bytes, durationMs: Math.round(performance.now() - started) };
     if (!verdict.accepted && verdict.refused) {
@@ -138,71 +134,7 @@ function exchange(socket: Socket, frames: Buffer[], state: { phase: Phase; hands
   });
 }
 
-/**
- * Opens a second connection with the same credentials and writes nothing: a server that refuses the
- * certificate drops it (or alerts) within a round trip of the handshake; one that accepts sends a
- * session ticket or leaves it open. Proven acceptance is remembered for ACCEPTANCE_TTL_MS.
- */
-async function probeClientCertificate(target: SyslogTarget, options: SendOptions): Promise<{ accepted: boolean; refused?: string }> {
-  if (target.transport !== 'tls') return { accepted: true };
-  const socket = open(target);
-  const verdict = await new Promise<{ accepted: boolean; refused?: string }>((resolve) => {
-    let handshakeDone = false;
-    const timer = setTimeout(() => resolve({ accepted: false }), (options.connectTimeoutMs ?? 10_000) + PROBE_GRACE_MS);
-    const settle = (v: { accepted: boolean; refused?: string }) => {
-      clearTimeout(timer);
-      resolve(v);
-    };
-    options.signal?.addEventListener('abort', () => settle({ accepted: false }), { once: true });
-    socket.once('secureConnect', () => {
-      handshakeDone = true;
-      setTimeout(() => settle({ accepted: true }), PROBE_GRACE_MS).unref();
-    });
-    socket.on('session', () => settle({ accepted: true }));
-    socket.once('error', (err) => {
-      const code = errorCode(err);
-      if (tlsRejectionReason(code, true) === 'client-certificate') settle({ accepted: false, refused: `the endpoint sent ${code}` });
-      else settle(handshakeDone ? { accepted: false, refused: `the endpoint reset the connection (${code})` } : { accepted: false });
-    });
-    socket.once('close', () => settle(handshakeDone ? { accepted: false, refused: 'the endpoint closed the connection' } : { accepted: false }));
-    socket.resume();
-  }).finally(() => socket.destroy());
-  if (verdict.accepted) remember(target);
-  return verdict;
-}
-
-function acceptanceKey(target: SyslogTarget & { transport: 'tls' }): string {
-  return createHash('sha256').update(`${target.host}\0${target.port}\0${target.servername ?? ''}\0`).update(target.cert).update(target.ca).digest('hex');
-}
-
-function isAccepted(target: SyslogTarget): boolean {
-  return target.transport === 'tls' && (accepted.get(acceptanceKey(target)) ?? 0) > Date.now();
-}
-
-function remember(target: SyslogTarget): void {
-  if (target.transport === 'tls') accepted.set(acceptanceKey(target), Date.now() + ACCEPTANCE_TTL_MS);
-}
-
-/**
- * In TLS 1.3 the server judges our client certificate after the handshake: a refusal arrives as an alert
- * once we start writing, indistinguishable from a reset. Servers send a session ticket once they accepted
- * the certificate, so wait briefly for it (or the alert) before writing; without a ticket, go ahead.
- */
-function waitForClientAuthVerdict(socket: TLSSocket, then: () => void): void {
-  if (socket.getProtocol() !== 'TLSv1.3') return then();
-  let done = false;
-  const go = () => {
-    if (done) return;
-    done = true;
-    clearTimeout(timer);
-    then();
-  };
-  const timer = setTimeout(go, CLIENT_AUTH_VERDICT_MS);
-  socket.once('session', go);
-}
-
-const CLIENT_AUTH_VERDICT_MS = 1_000;
-
+/** A connection to the target: TLS 1.2-1.3 with our certificate, SNI and strict verification; or TCP. */
 function open(target: SyslogTarget): Socket {
   if (target.transport === 'tcp') return netConnect({ host: target.host, port: target.port });
   return tlsConnect({

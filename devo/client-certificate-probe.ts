@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { tlsRejectionReason } from './errors.js';
+import type { SyslogTarget } from './syslog-sender.js';
+
+/** How long a probe connection must stay open after its handshake to show our certificate was accepted. */
+const PROBE_GRACE_MS = 1_500;
+/** How long a proven acceptance of a client certificate by an endpoint is trusted. */
+const ACCEPTANCE_TTL_MS = 10 * 60_000;
+const accepted = new Map<string, number>();
+
+/** A probe's finding: accepted, refused (with how it showed), or neither when the endpoint was unreachable. */
+export interface ProbeVerdict {
+  readonly accepted: boolean;
+  /** How the refusal showed, for the error message; undefined when nothing could be concluded. */
+  readonly refused?: string;
+}
+
+/**
+ * Asks whether the endpoint accepts our client certificate, for a TLS 1.3 session whose EOF or reset
+ * could mean either (reference devo-ingestion §1.2; TLS 1.3 judges the client certificate after the
+ * client's handshake is done). Opens a second connection and writes nothing: an endpoint that refuses
+ * the certificate alerts, resets or closes within a round trip of the handshake (rsyslog resets, Node
+ * closes silently); one that accepts sends a session ticket or leaves the connection open. Nothing is
+ * written, so a refusal cannot be masked by a reset caused by our own data. Acceptance is remembered
+ * for ACCEPTANCE_TTL_MS, so a ticketless endpoint costs one probe per ten minutes, not one per batch.
+ */
+export async function probeClientCertificate(target: SyslogTarget, connect: () => Socket, options: { signal?: AbortSignal; connectTimeoutMs?: number }): Promise<ProbeVerdict> {
+  if (target.transport !== 'tls') return { accepted: true };
+  const socket = connect();
+  const verdict = await new Promise<ProbeVerdict>((resolve) => {
+    let handshakeDone = false;
+    const timers: NodeJS.Timeout[] = [];
+    const settle = (v: ProbeVerdict) => {
+      timers.forEach(clearTimeout);
+      options.signal?.removeEventListener('abort', onAbort);
+      resolve(v);
+    };
+    const onAbort = () => settle({ accepted: false });
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    timers.push(setTimeout(() => settle({ accepted: false }), (options.connectTimeoutMs ?? 10_000) + PROBE_GRACE_MS));
+    socket.once('secureConnect', () => {
+      handshakeDone = true;
+      timers.push(setTimeout(() => settle({ accepted: true }), PROBE_GRACE_MS));
+    });
+    socket.on('session', () => settle({ accepted: true }));
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      const code = String(err.code ?? '');
+      if (tlsRejectionReason(code, true) === 'client-certificate') settle({ accepted: false, refused: `the endpoint sent ${code}` });
+      else settle(handshakeDone ? { accepted: false, refused: `the endpoint reset the connection (${code})` } : { accepted: false });
+    });
+    socket.once('close', () => settle(handshakeDone ? { accepted: false, refused: 'the endpoint closed the connection' } : { accepted: false }));
+    socket.resume();
+  }).finally(() => socket.destroy());
+  if (verdict.accepted) remember(target);
+  return verdict;
+}
+
+/** Whether the endpoint was shown to accept this certificate within the last ACCEPTANCE_TTL_MS. */
+export function isAccepted(target: SyslogTarget): boolean {
+  return target.transport === 'tls' && (accepted.get(acceptanceKey(target)) ?? 0) > Date.now();
+}
+
+/** Notes that the endpoint accepted this certificate (a session ticket arrived, or a probe stayed open). */
+export function remember(target: SyslogTarget): void {
+  if (target.transport === 'tls') accepted.set(acceptanceKey(target), Date.now() + ACCEPTANCE_TTL_MS);
+}
+
+function acceptanceKey(target: SyslogTarget & { transport: 'tls' }): string {
+  return createHash('sha256').update(`${target.host}\0${target.port}\0${target.servername ?? ''}\0`).update(target.cert).update(target.ca).digest('hex');
+}
