@@ -1,52 +1,10 @@
-import { destinationIp, Direction, internetMessageId, ORGANIZATION, sourceIp, subjectText, type AddressBook } from './dataset-content.js';
+import { destinationIp, Direction, internetMessageId, ORGANIZATION, sourceIp, subjectText } from './dataset-content.js';
 import { hash32, hashGuid } from './random.js';
 import { GRAPH_STATUS, REPORTING_STATUS, Status, type StatusCode } from './statuses.js';
 import { formatTicksLocal, formatTicksUtc, parsePreciseIso, TICKS_PER_MS, type PreciseTime } from './time.js';
+import type { DatasetColumns, GraphRow, GroundTruthRow, ReportingRow } from './trace-rows.js';
 
-/** The columns a generated dataset is made of: typed arrays per message and per row, no per-row strings. */
-export interface DatasetColumns {
-  readonly seed: number;
-  readonly startMs: number;
-  readonly endMs: number;
-  /** Ticks are counted from here, so they stay exact integers in a double. */
-  readonly baseMs: number;
-  readonly book: AddressBook;
-  /** Per message: sender address index, subject template, direction | system flag << 2. */
-  readonly msgSender: Uint32Array;
-  readonly msgSubject: Uint8Array;
-  readonly msgFlags: Uint8Array;
-  /** Per row, in service order (newest first, then recipient ascending). */
-  readonly rowTick: Float64Array;
-  readonly rowMsg: Uint32Array;
-  readonly rowRecipient: Uint32Array;
-  readonly rowSize: Int32Array;
-  readonly rowStatus: Uint8Array;
-  readonly rowVisibleDelay: Uint32Array;
-  readonly rowSettleDelay: Uint32Array;
-}
-
-/** A Graph messageTraces row, fields in the order Graph sends them (reference §2.3 sample). */
-export interface GraphRow {
-  id: string;
-  senderAddress: string;
-  recipientAddress: string;
-  messageId: string;
-  receivedDateTime: string;
-  subject: string;
-  size: number;
-  fromIP: string;
-  toIP: string;
-  status: string;
-}
-
-/**
- * One row of ground truth: the Graph fields with the final status, plus when the row becomes visible
- * and when its status settles (ISO, millisecond precision). Drop the last two to get the wire form.
- */
-export interface GroundTruthRow extends GraphRow {
-  visibleAt: string;
-  settlesAt: string;
-}
+export type { DatasetColumns, GraphRow, GroundTruthRow, ReportingRow } from './trace-rows.js';
 
 /** The per-message strings, derived from the message index rather than stored. */
 interface MessageStrings {
@@ -282,19 +240,4 @@ export class TraceDataset {
     };
     return [this.firstAtOrBefore(this.tickOf(bound(end))), this.firstBefore(this.tickOf(bound(start)))];
   }
-}
-
-/** A Reporting Web Service row without the query-dependent StartDate, EndDate and Index (reference §1.3). */
-export interface ReportingRow {
-  Organization: string;
-  MessageId: string;
-  Received: string;
-  SenderAddress: string;
-  RecipientAddress: string;
-  Subject: string;
-  Status: string;
-  ToIP: string | null;
-  FromIP: string | null;
-  Size: number;
-  MessageTraceId: string;
 }
