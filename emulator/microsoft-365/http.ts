@@ -30,13 +30,18 @@ export function htmlReply(status: number, body: string, headers: Record<string, 
 
 const BODY_LIMIT = 1_000_000;
 
+/** A request body over the limit; answered 413. */
+export class BodyTooLargeError extends Error {
+  override name = 'BodyTooLargeError';
+}
+
 /** Reads a request body as UTF-8; refuses bodies over 1 MB (no real token or admin call is that big). */
 export async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > BODY_LIMIT) throw new RangeError('request body over 1 MB');
+    if (size > BODY_LIMIT) throw new BodyTooLargeError('request body over 1 MB');
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');

@@ -1,3 +1,4 @@
+import { ADMIN_PREFIX } from './admin.js';
 import type { FaultEndpoint } from './faults.js';
 
 /** Where a request goes: one of the three Microsoft endpoints, the admin API, or nowhere. */
@@ -15,7 +16,7 @@ const REPORTING = /^\/ecp\/reportingwebservice\/reporting\.svc\/messagetrace\/?$
 
 /** Routes a path. Login, Graph and RWS share one origin, as the collector's O365_*_URL settings allow. */
 export function routeOf(pathname: string): Route {
-  if (pathname.startsWith('/_emulator/')) return { kind: 'admin' };
+  if (pathname.startsWith(ADMIN_PREFIX)) return { kind: 'admin' };
   const token = TOKEN.exec(pathname);
   if (token) return { kind: 'token', tenant: token[1]!.toLowerCase(), version: token[2] ? 'v2' : 'v1' };
   const graph = GRAPH.exec(pathname);

@@ -1,13 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { silentLogger } from '../../logging/logger.js';
-import { ADMIN_PREFIX, handleAdmin } from './admin.js';
+import { handleAdmin } from './admin.js';
 import type { ApiContext, Permissions } from './context.js';
 import { generateDataset } from './dataset.js';
 import { cannedReply, isCanned, notFound, truncatedReply } from './fault-replies.js';
 import { FaultScript, type FaultClaim, type FaultEndpoint } from './faults.js';
 import { handleGraph } from './graph.js';
-import { jsonReply, readBody, requestUrl, send, type ApiRequest, type Reply } from './http.js';
+import { BodyTooLargeError, jsonReply, readBody, requestUrl, send, type ApiRequest, type Reply } from './http.js';
 import { handleTokenRequest, type IdentityContext } from './identity.js';
 import type { MicrosoftEmulator, MicrosoftEmulatorOptions } from './options.js';
 import { DEFAULT_QUOTA, RollingQuota } from './quota.js';
@@ -109,12 +109,13 @@ export async function startMicrosoftEmulator(options: MicrosoftEmulatorOptions):
       const url = requestUrl(req, origin);
       const request: ApiRequest = { method: req.method ?? 'GET', url, headers: req.headers, body: await readBody(req) };
       const route = routeOf(url.pathname);
-      if (route.kind === 'admin' && url.pathname.startsWith(ADMIN_PREFIX)) await handleAdmin(request, res, emulator);
+      if (route.kind === 'admin') await handleAdmin(request, res, emulator);
       else await answer(request, res, route);
       logger.debug({ method: req.method, path: url.pathname, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'microsoft 365 emulator request');
     } catch (err) {
       logger.warn({ err, path: req.url?.split('?')[0] }, 'microsoft 365 emulator request failed');
-      if (!res.headersSent) send(res, jsonReply(500, { error: { code: 'EmulatorError', message: err instanceof Error ? err.message : String(err) } }));
+      const status = err instanceof BodyTooLargeError ? 413 : 500;
+      if (!res.headersSent) send(res, jsonReply(status, { error: { code: 'EmulatorError', message: err instanceof Error ? err.message : String(err) } }));
     }
   }
 
