@@ -17,11 +17,12 @@ export interface ProbeVerdict {
 }
 
 /**
- * Asks whether the endpoint accepts our client certificate, for a TLS 1.3 session whose EOF or reset
- * could mean either (reference devo-ingestion §1.2; TLS 1.3 judges the client certificate after the
- * client's handshake is done). Opens a second connection and writes nothing: an endpoint that refuses
- * the certificate alerts, resets or closes within a round trip of the handshake (rsyslog resets, Node
- * closes silently); one that accepts sends a session ticket or leaves the connection open. Nothing is
+ * Asks whether the endpoint accepts our client certificate, after an EOF or reset that could mean either:
+ * during a TLS 1.2 handshake (servers that refuse without an alert), or after a TLS 1.3 one (TLS 1.3
+ * judges the client certificate after the client's handshake is done). Opens a second connection and
+ * writes nothing: an endpoint that refuses the certificate alerts, resets or closes within a round trip
+ * of the handshake (rsyslog resets, Node closes silently); one that accepts sends a session ticket or
+ * leaves the connection open. An unreachable endpoint concludes nothing. Nothing is
  * written, so a refusal cannot be masked by a reset caused by our own data. Acceptance is remembered
  * for ACCEPTANCE_TTL_MS, so a ticketless endpoint costs one probe per ten minutes, not one per batch.
  */
@@ -29,7 +30,10 @@ export async function probeClientCertificate(target: SyslogTarget, connect: () =
   if (target.transport !== 'tls') return { accepted: true };
   const socket = connect();
   const verdict = await new Promise<ProbeVerdict>((resolve) => {
+    let tcpConnected = false;
     let handshakeDone = false;
+    // Dropped after TCP connected: during the handshake (TLS 1.2 servers that do not alert) or just after.
+    const dropped = (how: string): ProbeVerdict => (tcpConnected ? { accepted: false, refused: how } : { accepted: false });
     const timers: NodeJS.Timeout[] = [];
     const settle = (v: ProbeVerdict) => {
       timers.forEach(clearTimeout);
@@ -43,13 +47,14 @@ export async function probeClientCertificate(target: SyslogTarget, connect: () =
       handshakeDone = true;
       timers.push(setTimeout(() => settle({ accepted: true }), PROBE_GRACE_MS));
     });
+    socket.once('connect', () => (tcpConnected = true));
     socket.on('session', () => settle({ accepted: true }));
     socket.once('error', (err: NodeJS.ErrnoException) => {
       const code = String(err.code ?? '');
-      if (tlsRejectionReason(code, true) === 'client-certificate') settle({ accepted: false, refused: `the endpoint sent ${code}` });
-      else settle(handshakeDone ? { accepted: false, refused: `the endpoint reset the connection (${code})` } : { accepted: false });
+      if (tlsRejectionReason(code, handshakeDone) === 'client-certificate') settle({ accepted: false, refused: `the endpoint sent ${code}` });
+      else settle(/^(ECONNRESET|EPIPE)$/.test(code) ? dropped(`the endpoint reset the connection (${code})`) : { accepted: false });
     });
-    socket.once('close', () => settle(handshakeDone ? { accepted: false, refused: 'the endpoint closed the connection' } : { accepted: false }));
+    socket.once('close', () => settle(dropped('the endpoint closed the connection')));
     socket.resume();
   }).finally(() => socket.destroy());
   if (verdict.accepted) remember(target);

@@ -38,6 +38,17 @@ export interface SendResult {
 
 type Phase = 'connecting' | 'sending' | 'confirming';
 type Outcome = { ok: true } | { ok: false; error: Error };
+interface ExchangeState {
+  phase: Phase;
+  tcpConnected: boolean;
+  handshakeDone: boolean;
+  /** A TLS 1.3 session ticket arrived: the server accepted our certificate. */
+  ticket: boolean;
+  tls13: boolean;
+  bytes: number;
+}
+/** Failures that look the same whether the network broke or the server refused our certificate. */
+const AMBIGUOUS = /^(ECONNRESET|EPIPE|EARLY_EOF|ECLOSED)$/;
 
 const WRITE_CHUNK = 64 * 1024; // many small frames per TLS record: far fewer records and syscalls
 
@@ -64,22 +75,26 @@ export async function sendSyslogBatch(frames: Buffer[], target: SyslogTarget, op
   } catch (err) {
     throw classify(err as Error, where, false); // an unusable PEM fails synchronously
   }
-  const state = { phase: 'connecting' as Phase, handshakeDone: false, ticket: false, tls13: false, bytes: 0 };
+  const state: ExchangeState = { phase: 'connecting', tcpConnected: false, handshakeDone: false, ticket: false, tls13: false, bytes: 0 };
   const outcome = await exchange(socket, frames, state, options, where).finally(() => socket.destroy());
+  const done = () => ({ bytes: state.bytes, durationMs: Math.round(performance.now() - started) });
   const proven = target.transport === 'tcp' || !state.tls13 || state.ticket || isAccepted(target);
   if (outcome.ok && proven) {
     if (state.ticket) remember(target);
-    return { bytes: state.bytes, durationMs: Math.round(performance.now() - started) };
+    return done();
   }
   const error = outcome.ok ? undefined : outcome.error;
-  const code = errorCode(error);
-  // A bare EOF, reset or early close on an unproven TLS 1.3 session may be a refused certificate.
-  if (!proven && state.handshakeDone && (error === undefined || /^(ECONNRESET|EPIPE|EARLY_EOF|ECLOSED)$/.test(code))) {
+  // A bare EOF, reset or close may be a refused certificate: during a TLS 1.2 handshake (servers that do
+  // not alert), or after an unproven TLS 1.3 one. A second, silent connection tells which.
+  const ambiguous = error === undefined || AMBIGUOUS.test(errorCode(error));
+  const inHandshake = state.tcpConnected && !state.handshakeDone;
+  if (target.transport === 'tls' && ambiguous && (inHandshake || (state.handshakeDone && !proven))) {
     const verdict = await probeClientCertificate(target, () => open(target), options);
     if (options.signal?.aborted) throw abortError(options.signal, where);
-    if (verdict.accepted && outcome.ok) return { bytes: state.bytes, durationMs: Math.round(performance.now() - started) };
-    if (!verdict.accepted && verdict.refused) {
-      throw new DevoTlsRejected(where, 'client-certificate', `${verdict.refused} right after the TLS 1.3 handshake, the way a refused client certificate looks`, { cause: error });
+    if (verdict.accepted && outcome.ok) return done();
+    if (verdict.refused) {
+      const when = inHandshake ? 'during the TLS handshake, twice' : 'right after the TLS 1.3 handshake';
+      throw new DevoTlsRejected(where, 'client-certificate', `${verdict.refused} ${when}, the way a refused client certificate looks`, { cause: error });
     }
   }
   if (error === undefined) throw new DevoConnectionError(`${where}: the batch could not be confirmed (the certificate check could not be completed)`);
@@ -87,7 +102,7 @@ export async function sendSyslogBatch(frames: Buffer[], target: SyslogTarget, op
 }
 
 /** Runs the write, half-close and EOF wait on `socket`; never rejects, reports the first failure instead. */
-function exchange(socket: Socket, frames: Buffer[], state: { phase: Phase; handshakeDone: boolean; ticket: boolean; tls13: boolean; bytes: number }, options: SendOptions, where: string): Promise<Outcome> {
+function exchange(socket: Socket, frames: Buffer[], state: ExchangeState, options: SendOptions, where: string): Promise<Outcome> {
   const confirmMs = options.confirmTimeoutMs ?? 30_000;
   return new Promise<Outcome>((resolve) => {
     let timer: NodeJS.Timeout | undefined;
@@ -126,6 +141,7 @@ function exchange(socket: Socket, frames: Buffer[], state: { phase: Phase; hands
       state.phase = 'sending';
       pump();
     });
+    socket.once('connect', () => (state.tcpConnected = true));
     socket.on('session', () => (state.ticket = true));
     socket.once('end', () => (state.phase === 'confirming' ? finish({ ok: true }) : fail('EARLY_EOF', `the receiver closed the connection while ${state.phase}`)));
     socket.once('error', (error) => finish({ ok: false, error }));
