@@ -49,7 +49,7 @@ export async function probeClientCertificate(target: SyslogTarget, connect: () =
     });
     socket.once('connect', () => (tcpConnected = true));
     socket.on('session', () => settle({ accepted: true }));
-    socket.once('error', (err: NodeJS.ErrnoException) => {
+    socket.on('error', (err: NodeJS.ErrnoException) => {
       const code = String(err.code ?? '');
       if (tlsRejectionReason(code, handshakeDone) === 'client-certificate') settle({ accepted: false, refused: `the endpoint sent ${code}` });
       else settle(/^(ECONNRESET|EPIPE)$/.test(code) ? dropped(`the endpoint reset the connection (${code})`) : { accepted: false });

@@ -144,7 +144,7 @@ function exchange(socket: Socket, frames: Buffer[], state: ExchangeState, option
     socket.once('connect', () => (state.tcpConnected = true));
     socket.on('session', () => (state.ticket = true));
     socket.once('end', () => (state.phase === 'confirming' ? finish({ ok: true }) : fail('EARLY_EOF', `the receiver closed the connection while ${state.phase}`)));
-    socket.once('error', (error) => finish({ ok: false, error }));
+    socket.on('error', (error) => finish({ ok: false, error })); // `on`: a late second error must not go unhandled
     socket.once('close', () => fail('ECLOSED', `the connection closed while ${state.phase}`));
     socket.resume(); // Devo writes nothing, but reading is how its EOF (or a TLS alert) arrives
   });
