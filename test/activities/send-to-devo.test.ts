@@ -4,7 +4,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { DEFAULT_ACTIVITY_DEPS, type ActivityDeps } from '../../activities/deps.js';
 import { createActivities } from '../../activities/index.js';
-import type { SendProgress } from '../../activities/types.js';
+import type { SendProgress, SendToDevoResult } from '../../activities/types.js';
 import { DevoConnectionError, DevoTlsRejected } from '../../devo/errors.js';
 import type { DevoEvent, DevoTransport } from '../../devo/transport.js';
 
@@ -56,7 +56,7 @@ describe('sendToDevo', () => {
 
     const second = recordingTransport(() => undefined);
     const env2 = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: beats.at(-1) });
-    const result = await env2.run(createActivities(deps(second.transport)).sendToDevo, input);
+    const result = (await env2.run(createActivities(deps(second.transport)).sendToDevo, input)) as SendToDevoResult;
     const delivered = [...first.confirmed, ...second.confirmed].flat().map((e) => JSON.parse(e.message) as { id: string });
     assert.deepEqual(delivered.map((r) => r.id), records.map((r) => r.id), 'every record once, in order');
     assert.equal(result.batches, 5);
@@ -74,13 +74,13 @@ describe('sendToDevo', () => {
   it('counts a record too large for one Devo event instead of cutting it, and sends the rest', async () => {
     const sink = recordingTransport(() => undefined);
     const huge = { id: 'huge', recipientAddress: 'x@contoso.com', subject: 'x'.repeat(300_000) };
-    const result = await new MockActivityEnvironment().run(createActivities(deps(sink.transport)).sendToDevo, { ...input, records: [...records, huge] });
+    const result = (await new MockActivityEnvironment().run(createActivities(deps(sink.transport)).sendToDevo, { ...input, records: [...records, huge] })) as SendToDevoResult;
     assert.equal(result.oversize, 1);
     assert.equal(sink.confirmed.flat().length, records.length);
   });
 
   it('a rejected certificate is non-retryable, typed DevoTlsRejected', async () => {
-    const sink = recordingTransport(() => new DevoTlsRejected('handshake refused: check DEVO_CERT'));
+    const sink = recordingTransport(() => new DevoTlsRejected('tls://devo:443', 'client-certificate', 'handshake refused'));
     const failure = await new MockActivityEnvironment().run(createActivities(deps(sink.transport)).sendToDevo, input).catch((e: unknown) => e);
     assert.ok(failure instanceof ApplicationFailure);
     assert.equal(failure.type, 'DevoTlsRejected');

@@ -17,10 +17,16 @@ export interface TemporalTestEnv {
 }
 
 let shared: Promise<TemporalTestEnv> | undefined;
+let teardown: (() => Promise<void>) | undefined;
+
+// Registered when this module is imported, at the root of the test file, so it runs after every test in it.
+after(async () => {
+  await teardown?.();
+});
 
 /**
  * The Temporal environment for this test file: the server named by TEMPORAL_ADDRESS (npm test starts one
- * for the whole run), or a dev server of its own when a file runs alone. Torn down in an after hook.
+ * for the whole run), or a dev server of its own when a file runs alone. Torn down after the file's tests.
  */
 export function temporalTestEnv(): Promise<TemporalTestEnv> {
   shared ??= create();
@@ -41,11 +47,11 @@ async function create(): Promise<TemporalTestEnv> {
   const nativeConnection = await NativeConnection.connect({ address });
   const client = new Client({ connection, dataConverter });
   const workflowBundle = await bundleWorkflows();
-  after(async () => {
+  teardown = async () => {
     await connection.close();
     await nativeConnection.close();
     await stopServer?.();
-  });
+  };
   return { address, client, nativeConnection, payloadKey, dataConverter, workflowBundle };
 }
 

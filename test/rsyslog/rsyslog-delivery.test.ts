@@ -4,7 +4,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { DEFAULT_ACTIVITY_DEPS, type ActivityDeps } from '../../activities/deps.js';
 import { createActivities } from '../../activities/index.js';
-import type { SendProgress } from '../../activities/types.js';
+import type { SendProgress, SendToDevoResult } from '../../activities/types.js';
 import type { CertificateSet } from '../../devo/certificates.js';
 import { syslogTransport, type DevoTransport } from '../../devo/transport.js';
 import { foreignCertificates, testCertificates } from '../helpers/certificates.js';
@@ -98,7 +98,7 @@ describe('delivery to a real rsyslog daemon (GnuTLS, mutual TLS)', { skip: RSYSL
 
     await rsyslog.start();
     const env2 = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: beats.at(-1) });
-    const result = await env2.run(createActivities(deps(tls(certs))).sendToDevo, input);
+    const result = (await env2.run(createActivities(deps(tls(certs))).sendToDevo, input)) as SendToDevoResult;
     await waitUntil(() => arrived(rsyslog).length >= before + records.length, { what: 'all records on disk' });
     const got = arrived(rsyslog).slice(before) as { id: string }[];
     const counts = new Map<string, number>();

@@ -1,0 +1,52 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { alignDown, iso } from '../../time-windows/index.js';
+import { accountFor, summary } from '../helpers/accounting.js';
+import { collectorFixture } from '../helpers/collector-fixture.js';
+import { graphTruth, settledDataset } from '../helpers/ground-truth.js';
+
+const MIN = 60_000;
+
+describe('the collector survives Microsoft faults without losing a record', () => {
+  it('a 401 mid-window, a 429 with Retry-After: 2, a 503 and an HTML 200 are each survived', async (t) => {
+    const now = Date.now();
+    const start = alignDown(now - 45 * MIN, 5 * MIN);
+    const f = await collectorFixture(t.name, { dataset: settledDataset({ records: 4_000, startMs: start, endMs: now }) });
+    f.emulator.faults.add({ target: 'graph', kind: 'unauthorized', skipRequests: 2 });
+    f.emulator.faults.add({ target: 'graph', kind: 'throttle', retryAfterSeconds: 2, skipRequests: 1 });
+    f.emulator.faults.add({ target: 'graph', kind: 'unavailable', skipRequests: 1 });
+    f.emulator.faults.add({ target: 'graph', kind: 'html-sign-in', skipRequests: 1 });
+    const status = await f.worker.runUntil(async () => {
+      const handle = await f.start({ start: iso(start), pageSize: 200 });
+      const caughtUp = await f.waitForStatus(handle, (s) => s.caughtUp);
+      await handle.terminate('test done');
+      return caughtUp;
+    });
+    const served = f.emulator.stats().requests;
+    for (const key of ['graph 401', 'graph 429', 'graph 503']) assert.ok((served[key] ?? 0) >= 1, `${key} was served: ${JSON.stringify(served)}`);
+    assert.equal(f.emulator.faults.pending().length, 0, 'every scripted fault happened');
+    assert.ok(status.totals.tokenFetches >= 2, 'the 401 led to a fresh token');
+    const account = accountFor(f.delivered(), graphTruth(f.emulator, start, Date.parse(status.cursor)));
+    assert.deepEqual([account.missing.length, account.duplicates, account.unexpected.length, account.altered.length], [0, 0, 0, 0], summary(account));
+  });
+
+  it('a 403 shows in status with an operator hint, and collection resumes once Microsoft stops refusing', async (t) => {
+    const now = Date.now();
+    const start = alignDown(now - 40 * MIN, 5 * MIN);
+    const f = await collectorFixture(t.name, { dataset: settledDataset({ records: 2_000, startMs: start, endMs: now }), graphPermission: false });
+    const status = await f.worker.runUntil(async () => {
+      const handle = await f.start({ start: iso(start) });
+      const blocked = await f.waitForStatus(handle, (s) => s.phase === 'blocked');
+      assert.equal(blocked.lastError?.type, 'PermissionMissing');
+      assert.match(blocked.lastError?.hint ?? '', /ExchangeMessageTrace\.Read\.All/);
+      assert.equal(blocked.cursor, iso(start), 'the cursor stays put while blocked');
+      f.emulator.setPermissions({ graph: true });
+      const caughtUp = await f.waitForStatus(handle, (s) => s.caughtUp);
+      await handle.terminate('test done');
+      return caughtUp;
+    });
+    assert.equal(status.lastError, undefined, 'the error clears once a step succeeds');
+    const account = accountFor(f.delivered(), graphTruth(f.emulator, start, Date.parse(status.cursor)));
+    assert.deepEqual([account.missing.length, account.duplicates, account.unexpected.length], [0, 0, 0], summary(account));
+  });
+});
