@@ -1,6 +1,6 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { RequestError } from 'got';
-import { DevoConfirmationTimeout, DevoConnectionError, DevoDeliveryError, DevoHttpRejected, DevoTlsRejected } from '../devo/errors.js';
+import { DevoConfirmationTimeout, DevoConnectionError, DevoDeliveryError, DevoHttpRejected, DevoInvalidEvent, DevoTlsRejected } from '../devo/errors.js';
 import {
   CredentialsRejectedError,
   MalformedResponseError,
@@ -58,6 +58,7 @@ function devoFailure(err: DevoDeliveryError): ApplicationFailure {
     ApplicationFailure.create({ type, message: err.message, nonRetryable, cause: err });
   if (err instanceof DevoTlsRejected) return create(FailureType.DevoTlsRejected, true);
   if (err instanceof DevoHttpRejected) return create(FailureType.DevoRejected, true);
+  if (err instanceof DevoInvalidEvent) return create(FailureType.DevoInvalidEvent, true);
   if (err instanceof DevoConnectionError || err instanceof DevoConfirmationTimeout) return create(FailureType.DevoUnavailable, false);
   return create(FailureType.DevoUnavailable, false);
 }

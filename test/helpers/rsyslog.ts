@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
@@ -44,6 +44,8 @@ export async function startRsyslog(certs: RsyslogCertificates): Promise<Rsyslog>
   writeFileSync(join(dir, 'rsyslog.conf'), config(dir, out, tlsPort, tcpPort));
   let child: ChildProcess | undefined;
   const start = async () => {
+    // A SIGKILLed rsyslogd leaves its pidfile behind, and a new one refuses to start beside it.
+    rmSync(join(dir, 'rsyslogd.pid'), { force: true });
     child = spawn(RSYSLOGD, ['-n', '-f', join(dir, 'rsyslog.conf'), '-i', join(dir, 'rsyslogd.pid')], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
