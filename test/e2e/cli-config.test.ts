@@ -9,7 +9,7 @@ import { PROJECT_ROOT } from '../../dev-server/locate-cli.js';
 /** Runs the real CLI in an empty directory (no .env) with exactly the given environment. */
 function o365Trace(args: string[], env: Record<string, string>) {
   const cwd = mkdtempSync(join(tmpdir(), 'o365-cli-'));
-  return spawnSync(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'client/cli.ts'), ...args], {
+  return spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(PROJECT_ROOT, 'client/cli.ts'), ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_PATH: join(PROJECT_ROOT, 'node_modules'), ...env },
     encoding: 'utf8',

@@ -1,4 +1,4 @@
-import { after } from 'node:test';
+import type { TestContext } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import type { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -39,11 +39,11 @@ export interface CollectorFixture {
 }
 
 /**
- * Builds the fixture for one test; everything it starts is torn down in an after hook, so tests only
+ * Builds the fixture for one test; everything it starts is torn down after that test, so tests only
  * describe behaviour. The emulator and the receiver are the project's own; the TLS is real.
  */
 export async function collectorFixture(
-  title: string,
+  t: TestContext,
   emulatorOptions: Omit<MicrosoftEmulatorOptions, 'clientId' | 'clientSecret'>,
   source: 'graph' | 'reporting' = 'graph',
 ): Promise<CollectorFixture> {
@@ -53,7 +53,7 @@ export async function collectorFixture(
   const emulator = await startMicrosoftEmulator({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, ...emulatorOptions });
   const receiver = await startDevoReceiver({ tls: { port: 0, certs } });
   const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
-  const taskQueue = uniqueTaskQueue(title);
+  const taskQueue = uniqueTaskQueue(t.name);
   const config = testConfig(tenantId, source, emulator.url, taskQueue);
   const devo = syslogTransport({ transport: 'tls', host: '127.0.0.1', port: receiver.tlsPort!, cert: certs.clientCert, key: certs.clientKey, ca: certs.caCert });
   const worker = await createCollectorWorker({
@@ -64,7 +64,7 @@ export async function collectorFixture(
     deps: activityDepsFromConfig(config, devo),
     workflowBundle: env.workflowBundle,
   });
-  after(async () => {
+  t.after(async () => {
     await receiver.close();
     await emulator.close();
   });

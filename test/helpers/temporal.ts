@@ -1,10 +1,11 @@
 import { after } from 'node:test';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import { createDataConverter } from '../../codec/data-converter.js';
 import { startDevServer } from '../../dev-server/start-dev-server.js';
 import { bundleWorkflows } from '../../worker/create-worker.js';
+import { REPLAY_KEY } from '../replay/history-files.js';
 
 /** What a workflow test needs: a real server, a client and worker connection, both with the codec. */
 export interface TemporalTestEnv {
@@ -41,7 +42,8 @@ async function create(): Promise<TemporalTestEnv> {
     address = server.address;
     stopServer = () => server.stop();
   }
-  const payloadKey = randomBytes(32);
+  // The replay fixtures' test-only key, so any history a test records can be replayed later.
+  const payloadKey = REPLAY_KEY;
   const dataConverter = createDataConverter(payloadKey);
   const connection = await Connection.connect({ address });
   const nativeConnection = await NativeConnection.connect({ address });

@@ -33,6 +33,15 @@ describe('replaying recorded collector histories', () => {
     assert.equal(replayed, files.length);
   });
 
+  it('histories hold no address, subject, token or secret in clear: the codec encrypted every payload', () => {
+    for (const file of files) {
+      const text = readFileSync(join(DIR, file), 'utf8');
+      assert.doesNotMatch(text, /[\w.+-]+@[\w-]+\.[a-z]{2,}/i, `${file}: an e-mail address in clear`);
+      assert.doesNotMatch(text, /access_token|Bearer |test-secret-value|receivedDateTime|RecipientAddress/, `${file}: a token or a record in clear`);
+      assert.match(text, /binary\/encrypted|YmluYXJ5L2VuY3J5cHRlZA==/, `${file}: payloads are encrypted`);
+    }
+  });
+
   it('catches a change in command order: an altered history throws DeterminismViolationError', async () => {
     const workflowBundle = await bundleWorkflows();
     const history = alterHistory(JSON.parse(readFileSync(join(DIR, files[0]!), 'utf8')) as { events: Record<string, unknown>[] });

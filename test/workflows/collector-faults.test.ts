@@ -11,7 +11,7 @@ describe('the collector survives Microsoft faults without losing a record', () =
   it('a 401 mid-window, a 429 with Retry-After: 2, a 503 and an HTML 200 are each survived', async (t) => {
     const now = Date.now();
     const start = alignDown(now - 45 * MIN, 5 * MIN);
-    const f = await collectorFixture(t.name, { dataset: settledDataset({ records: 4_000, startMs: start, endMs: now }) });
+    const f = await collectorFixture(t, { dataset: settledDataset({ records: 4_000, startMs: start, endMs: now }) });
     f.emulator.faults.add({ target: 'graph', kind: 'unauthorized', skipRequests: 2 });
     f.emulator.faults.add({ target: 'graph', kind: 'throttle', retryAfterSeconds: 2, skipRequests: 1 });
     f.emulator.faults.add({ target: 'graph', kind: 'unavailable', skipRequests: 1 });
@@ -33,7 +33,7 @@ describe('the collector survives Microsoft faults without losing a record', () =
   it('a 403 shows in status with an operator hint, and collection resumes once Microsoft stops refusing', async (t) => {
     const now = Date.now();
     const start = alignDown(now - 40 * MIN, 5 * MIN);
-    const f = await collectorFixture(t.name, { dataset: settledDataset({ records: 2_000, startMs: start, endMs: now }), graphPermission: false });
+    const f = await collectorFixture(t, { dataset: settledDataset({ records: 2_000, startMs: start, endMs: now }), graphPermission: false });
     const status = await f.worker.runUntil(async () => {
       const handle = await f.start({ start: iso(start) });
       const blocked = await f.waitForStatus(handle, (s) => s.phase === 'blocked');

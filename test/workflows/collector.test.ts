@@ -11,7 +11,7 @@ describe('messageTraceCollector on a real Temporal dev server', () => {
   it('collects two hours from Graph: every (id, recipient) arrives exactly once, unchanged, and the cursor reaches now - lag', async (t) => {
     const now = Date.now();
     const start = alignDown(now - 120 * MIN, 5 * MIN);
-    const f = await collectorFixture(t.name, { dataset: settledDataset({ records: 30_000, startMs: start - 10 * MIN, endMs: now }) });
+    const f = await collectorFixture(t, { dataset: settledDataset({ records: 30_000, startMs: start - 10 * MIN, endMs: now }) });
     const status = await f.worker.runUntil(async () => {
       const handle = await f.start({ start: iso(start) });
       const caughtUp = await f.waitForStatus(handle, (s) => s.caughtUp);
@@ -31,7 +31,7 @@ describe('messageTraceCollector on a real Temporal dev server', () => {
   it('collects from the Reporting Web Service just the same', async (t) => {
     const now = Date.now();
     const start = alignDown(now - 120 * MIN, 5 * MIN);
-    const f = await collectorFixture(t.name, { dataset: settledDataset({ records: 30_000, startMs: start - 10 * MIN, endMs: now }) }, 'reporting');
+    const f = await collectorFixture(t, { dataset: settledDataset({ records: 30_000, startMs: start - 10 * MIN, endMs: now }) }, 'reporting');
     const status = await f.worker.runUntil(async () => {
       const handle = await f.start({ start: iso(start) });
       const caughtUp = await f.waitForStatus(handle, (s) => s.caughtUp);
@@ -47,7 +47,7 @@ describe('messageTraceCollector on a real Temporal dev server', () => {
   it('continues as new every 2 windows without losing or repeating a record', async (t) => {
     const now = Date.now();
     const start = alignDown(now - 60 * MIN, 5 * MIN);
-    const f = await collectorFixture(t.name, { dataset: settledDataset({ records: 6_000, startMs: start, endMs: now, edgeRowsEveryMs: 5 * MIN }) });
+    const f = await collectorFixture(t, { dataset: settledDataset({ records: 6_000, startMs: start, endMs: now, edgeRowsEveryMs: 5 * MIN }) });
     const { status, runs } = await f.worker.runUntil(async () => {
       const handle = await f.start({ start: iso(start), testContinueAsNewEveryWindows: 2 });
       await f.waitForStatus(handle, (s) => s.caughtUp);

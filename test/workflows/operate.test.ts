@@ -13,7 +13,7 @@ describe('operating the collector', () => {
   it('backfills a past range beside the live tail: the range arrives once more, nothing else repeats', async (t) => {
     const now = Date.now();
     const start = alignDown(now - 60 * MIN, 5 * MIN);
-    const f = await collectorFixture(t.name, { dataset: settledDataset({ records: 3_000, startMs: start - 60 * MIN, endMs: now }) });
+    const f = await collectorFixture(t, { dataset: settledDataset({ records: 3_000, startMs: start - 60 * MIN, endMs: now }) });
     await f.worker.runUntil(async () => {
       const handle = await f.start({ start: iso(start) });
       const caughtUp = await f.waitForStatus(handle, (s) => s.caughtUp);
@@ -50,7 +50,7 @@ describe('operating the collector', () => {
   it('pause finishes the page in hand and then waits; resume carries on', async (t) => {
     const now = Date.now();
     const start = alignDown(now - 60 * MIN, 5 * MIN);
-    const f = await collectorFixture(t.name, { dataset: settledDataset({ records: 3_000, startMs: start, endMs: now }) });
+    const f = await collectorFixture(t, { dataset: settledDataset({ records: 3_000, startMs: start, endMs: now }) });
     await f.worker.runUntil(async () => {
       const handle = await f.start({ start: iso(start) });
       await handle.signal(pauseSignal, { reason: 'incident 42' });

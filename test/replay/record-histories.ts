@@ -1,0 +1,76 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { PROJECT_ROOT } from '../../dev-server/locate-cli.js';
+import { alignDown, iso } from '../../time-windows/index.js';
+import { backfillUpdate, pauseSignal, resumeSignal } from '../../workflows/messages.js';
+import { collectorFixture } from '../helpers/collector-fixture.js';
+import { settledDataset } from '../helpers/ground-truth.js';
+import { temporalTestEnv } from '../helpers/temporal.js';
+
+/**
+ * Records the replay fixtures: representative collector runs on a dev server, saved as JSON histories
+ * in test/replay/histories/. Run by hand after a deliberate workflow change that is patched:
+ * `npx tsx test/replay/record-histories.ts`. Keep the old files: they are what running collectors hold.
+ */
+const MIN = 60_000;
+const cleanups: (() => Promise<void> | void)[] = [];
+const context = (name: string) => ({ name, after: (fn: () => Promise<void> | void) => cleanups.push(fn) }) as unknown as TestContext;
+
+async function record(name: string, run: (t: TestContext) => Promise<{ workflowId: string; runId?: string }>): Promise<void> {
+  const { workflowId, runId } = await run(context(name));
+  const env = await temporalTestEnv();
+  const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+  writeFileSync(join(PROJECT_ROOT, 'test/replay/histories', `${name}.json`), historyToJSON(history) + '\n');
+  console.log(`recorded ${name}: ${history.events?.length} events`);
+}
+
+await record('graph-live-faults', async (t) => {
+  const now = Date.now();
+  const start = alignDown(now - 45 * MIN, 5 * MIN);
+  const f = await collectorFixture(t, { dataset: settledDataset({ records: 1_500, startMs: start, endMs: now }) });
+  f.emulator.faults.add({ target: 'graph', kind: 'unauthorized', skipRequests: 2 });
+  f.emulator.faults.add({ target: 'graph', kind: 'throttle', retryAfterSeconds: 1, skipRequests: 1 });
+  return f.worker.runUntil(async () => {
+    const handle = await f.start({ start: iso(start), pageSize: 200 });
+    await f.waitForStatus(handle, (s) => s.caughtUp);
+    await handle.terminate('recorded');
+    return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+  });
+});
+
+await record('reporting-backfill-pause-403', async (t) => {
+  const now = Date.now();
+  const start = alignDown(now - 40 * MIN, 5 * MIN);
+  const f = await collectorFixture(t, { dataset: settledDataset({ records: 1_500, startMs: start - 30 * MIN, endMs: now }), reportingPermission: false }, 'reporting');
+  return f.worker.runUntil(async () => {
+    const handle = await f.start({ start: iso(start) });
+    await f.waitForStatus(handle, (s) => s.phase === 'blocked');
+    f.emulator.setPermissions({ reporting: true });
+    await f.waitForStatus(handle, (s) => s.caughtUp);
+    await handle.signal(pauseSignal, { reason: 'recording' });
+    await f.waitForStatus(handle, (s) => s.phase === 'paused');
+    await handle.executeUpdate(backfillUpdate, { args: [{ from: iso(start - 30 * MIN), to: iso(start) }] });
+    await handle.signal(resumeSignal);
+    await f.waitForStatus(handle, (s) => (s.backfill?.pending.length ?? 1) === 0);
+    await handle.terminate('recorded');
+    return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+  });
+});
+
+await record('graph-continue-as-new', async (t) => {
+  const now = Date.now();
+  const start = alignDown(now - 40 * MIN, 5 * MIN);
+  const f = await collectorFixture(t, { dataset: settledDataset({ records: 800, startMs: start, endMs: now }) });
+  return f.worker.runUntil(async () => {
+    const handle = await f.start({ start: iso(start), testContinueAsNewEveryWindows: 2 });
+    // the first run ends with continue-as-new after two windows; its history is the fixture
+    await f.waitForStatus(f.env.client.workflow.getHandle(handle.workflowId), (s) => s.caughtUp);
+    await f.env.client.workflow.getHandle(handle.workflowId).terminate('recorded');
+    return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+  });
+});
+
+for (const cleanup of cleanups.reverse()) await cleanup();
+process.exit(0);
