@@ -4,6 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config/schema.js';
 import { createDataConverter } from '../codec/data-converter.js';
+import { codecKey, EncryptionCodec } from '../codec/codec.js';
+import { startCodecServer } from '../codec/codec-server.js';
 import { freePort, startDevServer, type DevServer } from '../dev-server/start-dev-server.js';
 import { createLogger } from '../logging/logger.js';
 import { activityDepsFromConfig } from '../worker/activity-deps.js';
@@ -90,7 +92,15 @@ function withPayloadKey(config: Config, print: (line: string) => void): Config {
 async function embeddedServer(config: Config, print: (line: string) => void, cleanups: Array<() => Promise<void>>): Promise<DevServer> {
   const port = (await isFree(7233)) ? 7233 : await freePort();
   const uiPort = (await isFree(8233)) ? 8233 : await freePort();
+  // The UI shows payloads decrypted through this codec server, which only listens on loopback.
+  const codec = await startCodecServer({
+    codec: new EncryptionCodec([codecKey(config.payloadKey!)]),
+    allowOrigin: `http://127.0.0.1:${uiPort}`,
+    bearerToken: config.codecServerToken,
+  });
+  cleanups.unshift(() => new Promise<void>((resolve) => codec.server.close(() => resolve())));
   const server = await startDevServer({
+    uiCodecEndpoint: codec.url,
     dbFile: join(config.dataDir, 'temporal.db'),
     port,
     uiPort,
@@ -99,7 +109,7 @@ async function embeddedServer(config: Config, print: (line: string) => void, cle
     onProgress: print,
   });
   cleanups.unshift(() => server.stop());
-  print(`${server.description}; UI at ${server.uiUrl}`);
+  print(`${server.description}; UI at ${server.uiUrl} (payloads decoded by the codec server at ${codec.url})`);
   return server;
 }
 

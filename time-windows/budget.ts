@@ -16,9 +16,15 @@ export interface ApiBudget {
 
 export const DEFAULT_BUDGET: ApiBudget = { requests: 90, windowMs: 300_000, liveReserve: 10 };
 
-/** The call times still inside the window at `nowMs`. */
+/**
+ * Calls are booked when the workflow decides on them; the request leaves a little later, when a worker
+ * runs the activity. This slack keeps that delay from ever squeezing two calls into Microsoft's window.
+ */
+export const BUDGET_SLACK_MS = 1_000;
+
+/** The call times still inside the window (plus slack) at `nowMs`. */
 export function recentCalls(calls: readonly number[], nowMs: number, budget: ApiBudget): number[] {
-  return calls.filter((t) => t > nowMs - budget.windowMs);
+  return calls.filter((t) => t > nowMs - budget.windowMs - BUDGET_SLACK_MS);
 }
 
 /**
@@ -30,5 +36,5 @@ export function budgetWaitMs(calls: readonly number[], nowMs: number, budget: Ap
   const limit = lane === 'live' ? budget.requests : Math.max(1, budget.requests - budget.liveReserve);
   if (recent.length < limit) return 0;
   const mustExpire = recent[recent.length - limit]!;
-  return mustExpire + budget.windowMs - nowMs + 1;
+  return mustExpire + budget.windowMs + BUDGET_SLACK_MS - nowMs + 1;
 }

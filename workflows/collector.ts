@@ -16,6 +16,7 @@ export async function messageTraceCollector(input: CollectorInput): Promise<void
   const { settings } = input;
   const state: CollectorState = input.state ?? initialState(input.start, Date.now());
   const steps = new CollectorSteps(settings, state);
+  log.info('collector started', { tenantId: settings.tenantId, source: settings.source, cursor: state.cursor, windowMs: settings.windowMs, lagMs: settings.lagMs });
 
   const acceptBackfill = (request: BackfillInput) => {
     const { fromMs, toMs } = validateBackfill(request, settings, state, Date.now());
@@ -69,7 +70,6 @@ export async function messageTraceCollector(input: CollectorInput): Promise<void
       state.cursor = iso(live.endMs);
       state.totals.windows++;
       windowsThisRun++;
-      log.info('window delivered', { start: iso(live.startMs), end: iso(live.endMs) });
       continue;
     }
     const chunk = state.backfill?.inProgress?.window ?? nextChunk(state.backfill?.pending ?? []);
@@ -77,7 +77,6 @@ export async function messageTraceCollector(input: CollectorInput): Promise<void
       if (await steps.collectPages('backfill', chunk, () => liveWindowDue() !== undefined)) {
         state.backfill.pending = removeRange(state.backfill.pending, chunk.startMs, chunk.endMs);
         state.backfill.deliveredMs += chunk.endMs - chunk.startMs;
-        log.info('backfill chunk delivered', { start: iso(chunk.startMs), end: iso(chunk.endMs) });
       }
       continue;
     }

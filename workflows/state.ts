@@ -52,6 +52,8 @@ export interface WindowProgress {
   /** Pages already pulled and confirmed by Devo. */
   readonly pagesDone: number;
   readonly nextLink?: string;
+  /** Records delivered from this window so far. */
+  readonly records?: number;
 }
 
 /** Backfill work: what is still to pull, how much was delivered, and the chunk in hand. */

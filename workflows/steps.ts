@@ -117,9 +117,9 @@ export class CollectorSteps {
    * complete, false when `interrupt` asked to yield between pages (backfill gives way to live windows).
    */
   async collectPages(lane: Lane, window: TimeWindow, interrupt: () => boolean = () => false): Promise<boolean> {
-    if (this.progressOf(lane)?.window.startMs !== window.startMs) this.setProgress(lane, { window, pagesDone: 0 });
+    if (this.progressOf(lane)?.window.startMs !== window.startMs) this.setProgress(lane, { window, pagesDone: 0, records: 0 });
     for (;;) {
-      const { pagesDone, nextLink }: WindowProgress = this.progressOf(lane)!;
+      const { pagesDone, nextLink, records = 0 }: WindowProgress = this.progressOf(lane)!;
       const page = pagesDone + 1;
       const pulled: PulledPage = await this.untilDone(() => this.pull(lane, window, nextLink, page));
       // A failed send never costs an API call: the page stays in hand (and in history) until confirmed.
@@ -132,9 +132,10 @@ export class CollectorSteps {
       totals.oversize += sent.oversize;
       if (!pulled.nextLink) {
         this.setProgress(lane, undefined);
+        log.info(lane === 'live' ? 'window done' : 'backfill chunk done', { window: describeWindow(window), pages: page, records: records + sent.delivered });
         return true;
       }
-      this.setProgress(lane, { window, pagesDone: page, nextLink: pulled.nextLink });
+      this.setProgress(lane, { window, pagesDone: page, nextLink: pulled.nextLink, records: records + sent.delivered });
       await this.untilResumed();
       if (interrupt()) return false;
     }

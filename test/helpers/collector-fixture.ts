@@ -1,7 +1,7 @@
 import type { TestContext } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import type { Worker } from '@temporalio/worker';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { Config } from '../../config/schema.js';
 import { generateCertificateSet, type CertificateSet } from '../../devo/certificates.js';
 import { syslogTransport } from '../../devo/transport.js';
@@ -31,7 +31,7 @@ export interface CollectorFixture {
   readonly taskQueue: string;
   readonly tenantId: string;
   /** Starts the collector and returns its handle. */
-  start(settings: Partial<CollectorSettings> & { start: string }): Promise<WorkflowHandle<typeof messageTraceCollector>>;
+  start(settings: Partial<CollectorSettings> & { start: string }): Promise<WorkflowHandleWithFirstExecutionRunId<typeof messageTraceCollector>>;
   /** Waits until the status query satisfies `done`, then returns that status. */
   waitForStatus(handle: WorkflowHandle, done: (s: CollectorStatus) => boolean, timeoutMs?: number): Promise<CollectorStatus>;
   /** Records that reached the receiver under the Devo tag, parsed. */

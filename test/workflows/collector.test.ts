@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { alignDown, iso } from '../../time-windows/index.js';
 import { accountFor, summary } from '../helpers/accounting.js';
 import { collectorFixture } from '../helpers/collector-fixture.js';
@@ -12,11 +13,11 @@ describe('messageTraceCollector on a real Temporal dev server', () => {
     const now = Date.now();
     const start = alignDown(now - 120 * MIN, 5 * MIN);
     const f = await collectorFixture(t, { dataset: settledDataset({ records: 30_000, startMs: start - 10 * MIN, endMs: now }) });
-    const status = await f.worker.runUntil(async () => {
+    const { status, history } = await f.worker.runUntil(async () => {
       const handle = await f.start({ start: iso(start) });
       const caughtUp = await f.waitForStatus(handle, (s) => s.caughtUp);
       await handle.terminate('test done');
-      return caughtUp;
+      return { status: caughtUp, history: historyToJSON(await handle.fetchHistory()) };
     });
     const cursorMs = Date.parse(status.cursor);
     assert.ok(cursorMs >= now - 15 * MIN - 5 * MIN, `cursor ${status.cursor} within one window of now - lag`);
@@ -26,6 +27,14 @@ describe('messageTraceCollector on a real Temporal dev server', () => {
     assert.deepEqual([account.missing.length, account.duplicates, account.unexpected.length, account.altered.length], [0, 0, 0, 0], summary(account));
     assert.equal(status.totals.records, expected.length, 'status agrees with the ground truth');
     assert.equal(status.lastError, undefined);
+
+    // The full history, as anyone with access to Temporal sees it: nothing secret or personal in clear.
+    assert.ok(!history.includes(f.config.microsoft.clientSecret), 'no client secret');
+    assert.doesNotMatch(history, /accessToken|access_token|Bearer /, 'no token');
+    assert.doesNotMatch(history, /[\w.+-]+@[\w-]+\.[a-z]{2,}/i, 'no e-mail address');
+    const subjects = [...new Set(expected.map((r) => String(r.subject)))].filter((subject) => subject.length >= 12).slice(0, 50);
+    assert.ok(subjects.length > 10 && subjects.every((subject) => !history.includes(subject)), 'no subject');
+    assert.ok(status.tokenExpiresAt, 'a token was used');
   });
 
   it('collects from the Reporting Web Service just the same', async (t) => {

@@ -68,4 +68,50 @@ describe('operating the collector', () => {
       assert.deepEqual([account.missing.length, account.duplicates], [0, 0], summary(account));
     });
   });
+
+  it('keeps within the tenant budget: zero 429s when the emulator allows exactly the budget', async (t) => {
+    const now = Date.now();
+    const start = alignDown(now - 40 * MIN, 5 * MIN);
+    const quota = { requests: 8, windowMs: 4_000 };
+    const f = await collectorFixture(t, { dataset: settledDataset({ records: 3_000, startMs: start, endMs: now }), quota });
+    const status = await f.worker.runUntil(async () => {
+      const handle = await f.start({ start: iso(start), pageSize: 100, budget: { ...quota, liveReserve: 2 } });
+      const caughtUp = await f.waitForStatus(handle, (s) => s.caughtUp);
+      await handle.terminate('test done');
+      return caughtUp;
+    });
+    const served = f.emulator.stats().requests;
+    assert.ok(status.totals.apiCalls > 2 * quota.requests, `${status.totals.apiCalls} calls: the budget had to hold back`);
+    assert.equal(served['graph 429'] ?? 0, 0, JSON.stringify(served));
+    const account = accountFor(f.delivered(), graphTruth(f.emulator, start, Date.parse(status.cursor)));
+    assert.deepEqual([account.missing.length, account.duplicates], [0, 0], summary(account));
+  });
+
+  it('a 3-day backfill runs while live windows continue: the live lag stays within one window plus the poll interval', async (t) => {
+    const now = Date.now();
+    const [windowMs, lagMs] = [3_000, 1_000];
+    const liveStart = alignDown(now - 6_000, windowMs);
+    const [from, to] = [now - 3 * 86_400_000, now - 3_600_000];
+    const f = await collectorFixture(t, { dataset: settledDataset({ records: 12_000, startMs: from, endMs: now + 600_000 }), quota: null });
+    const { maxLag, status } = await f.worker.runUntil(async () => {
+      const handle = await f.start({ start: iso(liveStart), windowMs, lagMs, pageSize: 100, budget: { requests: 100_000, windowMs: 300_000, liveReserve: 10 } });
+      await f.waitForStatus(handle, (s) => s.caughtUp);
+      await handle.executeUpdate(backfillUpdate, { args: [{ from: iso(from), to: iso(to) }] });
+      let worst = 0;
+      const done = await f.waitForStatus(handle, (s) => {
+        if (s.backfill?.pending.length) worst = Math.max(worst, s.lagMs);
+        return s.backfill?.pending.length === 0;
+      });
+      await handle.terminate('test done');
+      return { maxLag: worst, status: done };
+    });
+    // caught up means within one window of now - lag; the status is polled every 250 ms
+    assert.ok(maxLag <= lagMs + 2 * windowMs + 1_000, `live lag reached ${maxLag} ms during the backfill`);
+    assert.ok(status.totals.pages > 100, `${status.totals.pages} pages: the backfill was long enough to interleave`);
+    const backfilled = accountFor(
+      f.delivered().filter((r) => Date.parse(String(r.receivedDateTime)) < to),
+      graphTruth(f.emulator, from, to),
+    );
+    assert.deepEqual([backfilled.missing.length, backfilled.duplicates, backfilled.unexpected.length], [0, 0, 0], summary(backfilled));
+  });
 });
