@@ -76,8 +76,8 @@ const environmentSchema = z.object({
   DEVO_TAG: z.string().regex(/^[a-z0-9_-]+(\.[A-Za-z0-9_-]+){1,9}$/, 'expected a dotted Devo tag such as cloud.office365.messagetracing').default('cloud.office365.messagetracing'),
   /** Hostname written into each syslog header @default this machine's hostname */
   DEVO_HOSTNAME: z.string().regex(/^\S+$/, 'expected a hostname without spaces').optional(),
-  /** Records per confirmed syslog batch (one connection, half-close, EOF) @default 500 */
-  DEVO_BATCH_SIZE: integer(1, 100_000).default('500'),
+  /** Records per confirmed syslog batch (one connection, half-close, EOF); also the duplicate bound @default 1000 */
+  DEVO_BATCH_SIZE: integer(1, 100_000).default('1000'),
   /** HTTP ingestion base URL, e.g. https://http-us.devo.io */
   DEVO_HTTP_URL: url.optional(),
   /** HTTP ingestion token. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, TLSSocket } from 'node:tls';
 import { isAccepted, probeClientCertificate, remember } from './client-certificate-probe.js';
@@ -44,11 +45,21 @@ interface ExchangeState {
   handshakeDone: boolean;
   /** A TLS 1.3 session ticket arrived: the server accepted our certificate. */
   ticket: boolean;
+  /** The session to resume next time, once this batch is confirmed. */
+  session?: Buffer;
   tls13: boolean;
   bytes: number;
 }
 /** Failures that look the same whether the network broke or the server refused our certificate. */
 const AMBIGUOUS = /^(ECONNRESET|EPIPE|EARLY_EOF|ECLOSED)$/;
+
+/**
+ * The last TLS session per endpoint and certificate, so the next batch resumes it instead of paying a
+ * full handshake (a connection per batch is the price of confirmation; this keeps the price low).
+ */
+const sessions = new Map<string, Buffer>();
+const sessionKey = (target: SyslogTarget & { transport: 'tls' }) =>
+  createHash('sha256').update(`${target.host}\0${target.port}\0${target.servername ?? ''}\0`).update(target.cert).update(target.key).update(target.ca).digest('hex');
 
 const WRITE_CHUNK = 64 * 1024; // many small frames per TLS record: far fewer records and syscalls
 
@@ -81,8 +92,10 @@ export async function sendSyslogBatch(frames: Buffer[], target: SyslogTarget, op
   const proven = target.transport === 'tcp' || !state.tls13 || state.ticket || isAccepted(target);
   if (outcome.ok && proven) {
     if (state.ticket) remember(target);
+    if (target.transport === 'tls' && state.session) sessions.set(sessionKey(target), state.session);
     return done();
   }
+  if (target.transport === 'tls') sessions.delete(sessionKey(target)); // never resume after a failure
   const error = outcome.ok ? undefined : outcome.error;
   // A bare EOF, reset or close may be a refused certificate: during a TLS 1.2 handshake (servers that do
   // not alert), or after an unproven TLS 1.3 one. A second, silent connection tells which.
@@ -142,7 +155,10 @@ function exchange(socket: Socket, frames: Buffer[], state: ExchangeState, option
       pump();
     });
     socket.once('connect', () => (state.tcpConnected = true));
-    socket.on('session', () => (state.ticket = true));
+    socket.on('session', (session: Buffer) => {
+      state.ticket = true;
+      state.session = session;
+    });
     socket.once('end', () => (state.phase === 'confirming' ? finish({ ok: true }) : fail('EARLY_EOF', `the receiver closed the connection while ${state.phase}`)));
     socket.on('error', (error) => finish({ ok: false, error })); // `on`: a late second error must not go unhandled
     socket.once('close', () => fail('ECLOSED', `the connection closed while ${state.phase}`));
@@ -164,6 +180,7 @@ function open(target: SyslogTarget): Socket {
     minVersion: 'TLSv1.2',
     maxVersion: 'TLSv1.3',
     rejectUnauthorized: target.rejectUnauthorized ?? true,
+    session: sessions.get(sessionKey(target)),
   });
 }
 

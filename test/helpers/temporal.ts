@@ -1,7 +1,7 @@
 import { after } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import { createDataConverter } from '../../codec/data-converter.js';
 import { startDevServer } from '../../dev-server/start-dev-server.js';
 import { bundleWorkflows } from '../../worker/create-worker.js';
@@ -35,6 +35,8 @@ export function temporalTestEnv(): Promise<TemporalTestEnv> {
 }
 
 async function create(): Promise<TemporalTestEnv> {
+  // Warnings and errors only: the activities' info lines would bury the test report.
+  Runtime.install({ logger: new DefaultLogger((process.env.TEMPORAL_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
   let address = process.env.TEMPORAL_ADDRESS;
   let stopServer: (() => Promise<void>) | undefined;
   if (!address) {
