@@ -7,7 +7,7 @@ import tseslint from 'typescript-eslint';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.tools/', '.data/', 'bin/'] },
+  { ignores: ['node_modules/', 'dist/', '.tools/', '.data/', 'bin/', 'scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,6 +1,9 @@
 import { cancellationSignal } from '@temporalio/activity';
 import type { MicrosoftConfig } from '../config/schema.js';
+import { DEFAULT_MAX_EVENT_BYTES } from '../devo/framing.js';
 import type { DevoTransport } from '../devo/transport.js';
+import type { TraceRecord } from '../microsoft/records.js';
+import type { TimeWindow } from '../time-windows/index.js';
 
 /**
  * What activities need from the outside world. The worker passes real ones; tests pass the emulator's
@@ -16,6 +19,8 @@ export interface ActivityDeps {
   readonly devoBatchSize: number;
   /** Largest framed event sent; larger records are reported, never cut. */
   readonly maxEventBytes: number;
+  /** Where records that cannot be sent go (today: too large for one Devo event), to be handled by hand. */
+  readonly deadLetter: (records: TraceRecord[], context: { reason: 'oversize'; window: TimeWindow; page: number }) => Promise<void>;
   readonly now: () => number;
   /** The running activity's cancellation signal, passed to sockets so cancelling closes them. */
   readonly signal: () => AbortSignal;
@@ -23,7 +28,7 @@ export interface ActivityDeps {
 
 /** Defaults for the parts tests rarely change. */
 export const DEFAULT_ACTIVITY_DEPS = {
-  maxEventBytes: 256 * 1024,
+  maxEventBytes: DEFAULT_MAX_EVENT_BYTES,
   now: () => Date.now(),
   signal: () => cancellationSignal(),
 } as const;

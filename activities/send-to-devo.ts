@@ -16,14 +16,17 @@ export function sendToDevoActivity(deps: ActivityDeps) {
       const info = activityInfo();
       const resumeFrom = (info.heartbeatDetails as SendProgress | undefined)?.confirmedBatches ?? 0;
       const events: DevoEvent[] = [];
-      let oversize = 0;
+      const oversize: TraceRecord[] = [];
       for (const record of input.records) {
         const message = JSON.stringify(record);
         // Never cut an event silently: one too large for Devo is counted and reported instead.
-        if (Buffer.byteLength(message) > deps.maxEventBytes - HEADER_ALLOWANCE) oversize++;
+        if (Buffer.byteLength(message) > deps.maxEventBytes - HEADER_ALLOWANCE) oversize.push(record);
         else events.push({ tag: deps.devoTag, hostname: deps.devoHostname, timestamp: recordTime(record, deps.now()), message });
       }
-      if (oversize > 0) log.warn('records too large for one Devo event were not sent', { count: oversize, page: input.page });
+      if (oversize.length > 0 && resumeFrom === 0) {
+        await deps.deadLetter(oversize, { reason: 'oversize', window: input.window, page: input.page });
+        log.warn('records too large for one Devo event went to the dead-letter file instead', { count: oversize.length, page: input.page });
+      }
       const batches = chunk(events, deps.devoBatchSize);
       let bytes = 0;
       for (let index = resumeFrom; index < batches.length; index++) {
@@ -34,7 +37,7 @@ export function sendToDevoActivity(deps: ActivityDeps) {
       // A retry after any attempt resends the batch that was in flight when the previous attempt died.
       const resent = info.attempt > 1 && resumeFrom < batches.length ? batches[resumeFrom]!.length : 0;
       if (resent > 0) log.info('resumed a send after the last confirmed batch', { resumeFrom, resent });
-      return { delivered: events.length, batches: batches.length, resent, oversize, bytes };
+      return { delivered: events.length, batches: batches.length, resent, oversize: oversize.length, bytes };
     });
   };
 }

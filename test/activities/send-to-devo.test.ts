@@ -10,6 +10,7 @@ import type { DevoEvent, DevoTransport } from '../../devo/transport.js';
 
 const records = Array.from({ length: 23 }, (_, i) => ({ id: `m${i}`, recipientAddress: `r${i}@contoso.com`, receivedDateTime: '2026-11-24T10:00:00.1234567Z' }));
 const input = { tenantId: 't', records, window: { startMs: 0, endMs: 300_000 }, page: 1 };
+const deadLetters: unknown[] = [];
 
 /** A transport that records what it confirmed and fails on the batches it is told to. */
 function recordingTransport(failOn: (batch: number) => Error | undefined) {
@@ -38,6 +39,7 @@ function deps(devo: DevoTransport, overrides: Partial<ActivityDeps> = {}): Activ
     devoTag: 'cloud.office365.messagetracing',
     devoHostname: 'host',
     devoBatchSize: 5,
+    deadLetter: async (rs) => void deadLetters.push(...rs),
     ...overrides,
   };
 }
@@ -71,11 +73,12 @@ describe('sendToDevo', () => {
     assert.ok(events.every((e) => e.tag === 'cloud.office365.messagetracing' && e.timestamp === Date.parse('2026-11-24T10:00:00.123Z')));
   });
 
-  it('counts a record too large for one Devo event instead of cutting it, and sends the rest', async () => {
+  it('dead-letters a record too large for one Devo event instead of cutting it, and sends the rest', async () => {
     const sink = recordingTransport(() => undefined);
     const huge = { id: 'huge', recipientAddress: 'x@contoso.com', subject: 'x'.repeat(300_000) };
     const result = (await new MockActivityEnvironment().run(createActivities(deps(sink.transport)).sendToDevo, { ...input, records: [...records, huge] })) as SendToDevoResult;
     assert.equal(result.oversize, 1);
+    assert.deepEqual(deadLetters, [huge], 'the oversize record is kept in the dead-letter file, whole');
     assert.equal(sink.confirmed.flat().length, records.length);
   });
 

@@ -43,6 +43,7 @@ function deps(devo: DevoTransport): ActivityDeps {
     devoTag: TAG,
     devoHostname: 'collector-1',
     devoBatchSize: BATCH,
+    deadLetter: async () => undefined,
   };
 }
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { BUDGET_SLACK_MS, budgetWaitMs, recentCalls, type ApiBudget } from '../../time-windows/index.js';
+import { BUDGET_SLACK_MS, budgetWaitMs, type ApiBudget } from '../../time-windows/index.js';
 
 const budget: ApiBudget = { requests: 5, windowMs: 1_000, liveReserve: 2 };
 
