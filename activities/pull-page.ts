@@ -1,6 +1,7 @@
 import { log } from '@temporalio/activity';
 import { pullGraphPage } from '../microsoft/graph.js';
 import { pullReportingPage } from '../microsoft/reporting.js';
+import { afterResumePoint, resumePointOf } from '../microsoft/resume-point.js';
 import { iso } from '../time-windows/index.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailureTypes } from './failures.js';
@@ -14,17 +15,22 @@ export function pullPageActivity(deps: ActivityDeps) {
   return async function pullPage(input: PullPageInput): Promise<PulledPage> {
     return withFailureTypes(async () => {
       const ms = deps.microsoftFor(input.tenantId);
-      const common = { window: input.window, pageSize: input.pageSize, accessToken: input.accessToken, nextLink: input.nextLink, signal: deps.signal() };
-      const page =
+      const resume = input.nextLink === undefined ? input.resumeAfter : undefined;
+      const common = { window: input.window, pageSize: input.pageSize, accessToken: input.accessToken, nextLink: input.nextLink, upTo: resume?.received, signal: deps.signal() };
+      const pulled =
         input.source === 'graph'
           ? await pullGraphPage({ ...common, graphUrl: ms.graphUrl })
           : await pullReportingPage({ ...common, reportingUrl: ms.reportingUrl });
+      const records = resume ? afterResumePoint(pulled.records, resume) : pulled.records;
+      // The resume point follows the rows as Microsoft sent them, even when the repeats were dropped.
+      const page = { records, nextLink: pulled.nextLink, resumePoint: resumePointOf(pulled.records) ?? resume };
       log.info('page pulled', {
         windowStart: iso(input.window.startMs),
         windowEnd: iso(input.window.endMs),
         page: input.page,
         records: page.records.length,
         more: page.nextLink !== undefined,
+        ...(resume ? { resumedAfter: resume.received } : {}),
       });
       return page;
     });

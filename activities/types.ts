@@ -1,5 +1,6 @@
 import type { TimeWindow } from '../time-windows/index.js';
 import type { TraceRecord } from '../microsoft/records.js';
+import type { ResumePoint } from '../microsoft/resume-point.js';
 
 /** Input of fetchToken: which tenant's app registration the worker should use. */
 export interface FetchTokenInput {
@@ -17,12 +18,16 @@ export interface PullPageInput {
   readonly nextLink?: string;
   /** 1-based page number within the window, for logs and the UI. */
   readonly page: number;
+  /** Without a next link: continue the window after this row instead of from its start. */
+  readonly resumeAfter?: ResumePoint;
 }
 
 /** A pulled page: the records exactly as Microsoft sent them and the next link, if any. */
 export interface PulledPage {
   readonly records: TraceRecord[];
   readonly nextLink?: string;
+  /** The last row's key, to resume the window from should Microsoft refuse the next link. */
+  readonly resumePoint?: ResumePoint;
 }
 
 /** Input of sendToDevo: one page of records to deliver, confirmed batch by batch. */

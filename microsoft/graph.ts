@@ -11,12 +11,15 @@ export interface GraphPageRequest {
   readonly pageSize: number;
   readonly accessToken: string;
   readonly nextLink?: string;
+  /** Without a next link: query only rows received up to this time (inclusive), to resume a window. */
+  readonly upTo?: string;
   readonly signal?: AbortSignal;
 }
 
 /** The first-page URL of a window: both bounds inclusive (`ge`/`le`), hence the last-tick upper bound. */
-export function graphFirstPageUrl(graphUrl: string, window: TimeWindow, pageSize: number): string {
-  const { from, to } = filterBounds(window);
+export function graphFirstPageUrl(graphUrl: string, window: TimeWindow, pageSize: number, upTo?: string): string {
+  const { from, to: end } = filterBounds(window);
+  const to = upTo ?? end;
   const filter = `receivedDateTime ge ${from} and receivedDateTime le ${to}`;
   return `${graphUrl}/v1.0/admin/exchange/tracing/messageTraces?$filter=${encodeURIComponent(filter)}&$top=${pageSize}`;
 }
@@ -26,7 +29,7 @@ export function graphFirstPageUrl(graphUrl: string, window: TimeWindow, pageSize
  * returned in @odata.nextLink", reference §2.3): the skiptoken inside is opaque.
  */
 export async function pullGraphPage(request: GraphPageRequest): Promise<TracePage> {
-  const url = request.nextLink ?? graphFirstPageUrl(request.graphUrl, request.window, request.pageSize);
+  const url = request.nextLink ?? graphFirstPageUrl(request.graphUrl, request.window, request.pageSize, request.upTo);
   const what = describe('GET', url);
   const response = await microsoftHttp.get(url, {
     headers: { authorization: `Bearer ${request.accessToken}`, accept: 'application/json' },

@@ -11,6 +11,8 @@ export interface ReportingPageRequest {
   readonly pageSize: number;
   readonly accessToken: string;
   readonly nextLink?: string;
+  /** Without a next link: query only rows received up to this time (inclusive), to resume a window. */
+  readonly upTo?: string;
   readonly signal?: AbortSignal;
 }
 
@@ -20,8 +22,9 @@ const REPORT_PATH = '/ecp/reportingwebservice/reporting.svc/MessageTrace';
  * The first-page URL. The service wants `eq` on both bounds with OData v2 `datetime'...'` literals, and
  * treats them as an inclusive range (reference §1.2); UTC with `Z`, 7 fractional digits.
  */
-export function reportingFirstPageUrl(reportingUrl: string, window: TimeWindow, pageSize: number): string {
-  const { from, to } = filterBounds(window);
+export function reportingFirstPageUrl(reportingUrl: string, window: TimeWindow, pageSize: number, upTo?: string): string {
+  const { from, to: end } = filterBounds(window);
+  const to = upTo ?? end;
   const filter = `StartDate eq datetime'${from}' and EndDate eq datetime'${to}'`;
   return `${reportingUrl}${REPORT_PATH}?$filter=${encodeURIComponent(filter)}&$top=${pageSize}`;
 }
@@ -33,7 +36,7 @@ export function reportingFirstPageUrl(reportingUrl: string, window: TimeWindow, 
  * `/Date(ms)/` dates and `d.__next`.
  */
 export async function pullReportingPage(request: ReportingPageRequest): Promise<TracePage> {
-  const url = request.nextLink ?? reportingFirstPageUrl(request.reportingUrl, request.window, request.pageSize);
+  const url = request.nextLink ?? reportingFirstPageUrl(request.reportingUrl, request.window, request.pageSize, request.upTo);
   const what = describe('GET', url);
   const response = await microsoftHttp.get(url, {
     headers: { authorization: `Bearer ${request.accessToken}`, accept: 'application/json' },

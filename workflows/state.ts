@@ -1,3 +1,4 @@
+import type { ResumePoint } from '../microsoft/resume-point.js';
 import { DEFAULT_BUDGET, iso, isCaughtUp, pendingMs, recentCalls, type ApiBudget, type PendingRange, type TimeWindow } from '../time-windows/index.js';
 
 /**
@@ -44,6 +45,8 @@ export interface Totals {
   tokenFetches: number;
   resent: number;
   oversize: number;
+  /** Next links Microsoft refused, after which the window was finished with a fresh query. */
+  recoveredLinks?: number;
 }
 
 /** Where the collector is inside a window: the page after which it resumes. */
@@ -54,6 +57,8 @@ export interface WindowProgress {
   readonly nextLink?: string;
   /** Records delivered from this window so far. */
   readonly records?: number;
+  /** The last row delivered, to finish the window with a fresh query if Microsoft refuses the next link. */
+  readonly resumePoint?: ResumePoint;
 }
 
 /** Backfill work: what is still to pull, how much was delivered, and the chunk in hand. */

@@ -1,5 +1,6 @@
 import { ActivityFailure, ApplicationFailure, condition, isCancellation, log } from '@temporalio/workflow';
 import type { PulledPage } from '../activities/types.js';
+import type { ResumePoint } from '../microsoft/resume-point.js';
 import { budgetWaitMs, DEFAULT_BUDGET, iso, recentCalls, type TimeWindow } from '../time-windows/index.js';
 import { fetchToken, pullPage, sendToDevo } from './activity-stubs.js';
 import { FailureType, OPERATOR_HINTS } from './failure-types.js';
@@ -85,14 +86,31 @@ export class CollectorSteps {
     this.state.totals.apiCalls++;
   }
 
+  /**
+   * Pulls the next page of a window. When Microsoft refuses its own next link (400: the double-encoded
+   * skiptoken, reference §4 item 7), the rest of the window is queried afresh from the last row
+   * delivered, instead of retrying a link that will never work.
+   */
+  private async pullNext(lane: Lane, window: TimeWindow, progress: WindowProgress, page: number): Promise<PulledPage> {
+    try {
+      return await this.pull(lane, window, progress.nextLink, page, undefined);
+    } catch (err) {
+      const refused = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === FailureType.RequestRejected;
+      if (!refused || !progress.nextLink || !progress.resumePoint) throw err;
+      log.warn('Microsoft refused its own next link; querying the rest of the window afresh', { page, window: describeWindow(window) });
+      this.state.totals.recoveredLinks = (this.state.totals.recoveredLinks ?? 0) + 1;
+      return this.pull(lane, window, undefined, page, progress.resumePoint);
+    }
+  }
+
   /** Pulls a page; a refused token is replaced once, then the refusal counts as an operator failure. */
-  private async pull(lane: Lane, window: TimeWindow, nextLink: string | undefined, page: number): Promise<PulledPage> {
+  private async pull(lane: Lane, window: TimeWindow, nextLink: string | undefined, page: number, resumeAfter: ResumePoint | undefined): Promise<PulledPage> {
     const { settings } = this;
     for (let attempt = 1; ; attempt++) {
       try {
         const accessToken = await this.accessToken();
         await this.spendBudget(lane);
-        const input = { tenantId: settings.tenantId, source: settings.source, window, pageSize: settings.pageSize, accessToken, nextLink, page };
+        const input = { tenantId: settings.tenantId, source: settings.source, window, pageSize: settings.pageSize, accessToken, nextLink, page, resumeAfter };
         return await pullPage.executeWithOptions({ summary: `pull ${describeWindow(window)} page ${page}` }, [input]);
       } catch (err) {
         const refused = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === FailureType.TokenRejected;
@@ -119,9 +137,10 @@ export class CollectorSteps {
   async collectPages(lane: Lane, window: TimeWindow, interrupt: () => boolean = () => false): Promise<boolean> {
     if (this.progressOf(lane)?.window.startMs !== window.startMs) this.setProgress(lane, { window, pagesDone: 0, records: 0 });
     for (;;) {
-      const { pagesDone, nextLink, records = 0 }: WindowProgress = this.progressOf(lane)!;
+      const progress: WindowProgress = this.progressOf(lane)!;
+      const { pagesDone, records = 0 } = progress;
       const page = pagesDone + 1;
-      const pulled: PulledPage = await this.untilDone(() => this.pull(lane, window, nextLink, page));
+      const pulled: PulledPage = await this.untilDone(() => this.pullNext(lane, window, progress, page));
       // A failed send never costs an API call: the page stays in hand (and in history) until confirmed.
       const summary = `send ${pulled.records.length} records of ${describeWindow(window)} page ${page}`;
       const sent = await this.untilDone(() => sendToDevo.executeWithOptions({ summary }, [{ tenantId: this.settings.tenantId, records: pulled.records, window, page }]));
@@ -135,7 +154,7 @@ export class CollectorSteps {
         log.info(lane === 'live' ? 'window done' : 'backfill chunk done', { window: describeWindow(window), pages: page, records: records + sent.delivered });
         return true;
       }
-      this.setProgress(lane, { window, pagesDone: page, nextLink: pulled.nextLink, records: records + sent.delivered });
+      this.setProgress(lane, { window, pagesDone: page, nextLink: pulled.nextLink, records: records + sent.delivered, resumePoint: pulled.resumePoint });
       await this.untilResumed();
       if (interrupt()) return false;
     }

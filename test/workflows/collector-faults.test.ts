@@ -49,4 +49,23 @@ describe('the collector survives Microsoft faults without losing a record', () =
     const account = accountFor(f.delivered(), graphTruth(f.emulator, start, Date.parse(status.cursor)));
     assert.deepEqual([account.missing.length, account.duplicates, account.unexpected.length], [0, 0, 0], summary(account));
   });
+
+  it('a next link Microsoft refuses (the double-encoded skiptoken) is recovered by querying the rest of the window: nothing lost, nothing repeated', async (t) => {
+    const now = Date.now();
+    const start = alignDown(now - 30 * MIN, 5 * MIN);
+    const f = await collectorFixture(t, { dataset: settledDataset({ records: 3_000, startMs: start, endMs: now }) });
+    f.emulator.faults.add({ target: 'graph', kind: 'double-encoded-skiptoken', skipRequests: 1 });
+    f.emulator.faults.add({ target: 'graph', kind: 'double-encoded-skiptoken', skipRequests: 4 });
+    const status = await f.worker.runUntil(async () => {
+      const handle = await f.start({ start: iso(start), pageSize: 150 });
+      const caughtUp = await f.waitForStatus(handle, (s) => s.caughtUp);
+      await handle.terminate('test done');
+      return caughtUp;
+    });
+    assert.equal(f.emulator.faults.pending().length, 0, 'both broken links were handed out');
+    assert.ok((f.emulator.stats().requests['graph 400'] ?? 0) >= 2, JSON.stringify(f.emulator.stats().requests));
+    assert.equal(status.totals.recoveredLinks, 2);
+    const account = accountFor(f.delivered(), graphTruth(f.emulator, start, Date.parse(status.cursor)));
+    assert.deepEqual([account.missing.length, account.duplicates, account.unexpected.length, account.altered.length], [0, 0, 0, 0], summary(account));
+  });
 });

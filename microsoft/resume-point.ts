@@ -1,0 +1,36 @@
+import type { TraceRecord } from './records.js';
+
+/**
+ * Where a window's pages stopped: the received time and recipient of the last row delivered. Both APIs
+ * return rows newest first, then by recipient, so the rest of the window is every row received up to
+ * that time, less the rows at exactly that time already delivered. This is how a window is finished
+ * when Microsoft refuses its own next link (the double-encoded skiptoken, reference §4 item 7).
+ */
+export interface ResumePoint {
+  /** The row's received time, normalised to 7 fractional digits and Z. */
+  readonly received: string;
+  readonly recipient: string;
+}
+
+/** The resume point after a page, from its last row; undefined for an empty page. */
+export function resumePointOf(records: readonly TraceRecord[]): ResumePoint | undefined {
+  const last = records.at(-1);
+  if (!last) return undefined;
+  const received = normaliseReceived(last.receivedDateTime ?? last.Received);
+  const recipient = last.recipientAddress ?? last.RecipientAddress;
+  return received && typeof recipient === 'string' ? { received, recipient } : undefined;
+}
+
+/** Drops the rows a resumed query repeats: those at exactly the resume time up to its recipient. */
+export function afterResumePoint(records: readonly TraceRecord[], point: ResumePoint): TraceRecord[] {
+  return records.filter((r) => normaliseReceived(r.receivedDateTime ?? r.Received) !== point.received || String(r.recipientAddress ?? r.RecipientAddress) > point.recipient);
+}
+
+/** `2026-11-24T10:00:00.12Z`, `2026-11-24T10:00:00.1234567` (RWS, UTC without Z) or `/Date(ms)/` → 7 digits + Z. */
+export function normaliseReceived(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const verbose = /Date\((\d+)\)/.exec(value);
+  if (verbose) return new Date(Number(verbose[1])).toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
+  const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,7}))?(Z|[+-]00:00)?$/.exec(value);
+  return match ? `${match[1]}.${(match[2] ?? '').padEnd(7, '0')}Z` : undefined;
+}
