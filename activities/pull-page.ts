@@ -19,8 +19,8 @@ export function pullPageActivity(deps: ActivityDeps) {
       const common = { window: input.window, pageSize: input.pageSize, accessToken: input.accessToken, nextLink: input.nextLink, upTo: resume?.received, signal: deps.signal() };
       const pulled =
         input.source === 'graph'
-          ? await pullGraphPage({ ...common, graphUrl: ms.graphUrl })
-          : await pullReportingPage({ ...common, reportingUrl: ms.reportingUrl });
+          ? await pullGraphPage({ ...common, baseUrl: ms.graphUrl })
+          : await pullReportingPage({ ...common, baseUrl: ms.reportingUrl });
       const records = resume ? afterResumePoint(pulled.records, resume) : pulled.records;
       // The resume point follows the rows as Microsoft sent them, even when the repeats were dropped.
       const page = { records, nextLink: pulled.nextLink, resumePoint: resumePointOf(pulled.records) ?? resume };

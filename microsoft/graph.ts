@@ -2,19 +2,7 @@ import { filterBounds, type TimeWindow } from '../time-windows/index.js';
 import { MalformedResponseError } from './errors.js';
 import { describe, microsoftHttp, parseApiResponse } from './http.js';
 import { resolveNextLink } from './next-link.js';
-import type { TracePage, TraceRecord } from './records.js';
-
-/** One Graph page request: the first page of a window, or a next link to follow verbatim. */
-export interface GraphPageRequest {
-  readonly graphUrl: string;
-  readonly window: TimeWindow;
-  readonly pageSize: number;
-  readonly accessToken: string;
-  readonly nextLink?: string;
-  /** Without a next link: query only rows received up to this time (inclusive), to resume a window. */
-  readonly upTo?: string;
-  readonly signal?: AbortSignal;
-}
+import type { PageRequest, TracePage, TraceRecord } from './records.js';
 
 /** The first-page URL of a window: both bounds inclusive (`ge`/`le`), hence the last-tick upper bound. */
 export function graphFirstPageUrl(graphUrl: string, window: TimeWindow, pageSize: number, upTo?: string): string {
@@ -28,8 +16,8 @@ export function graphFirstPageUrl(graphUrl: string, window: TimeWindow, pageSize
  * Pulls one page of Graph messageTraces. Next links are followed exactly as given ("apply the entire URL
  * returned in @odata.nextLink", reference §2.3): the skiptoken inside is opaque.
  */
-export async function pullGraphPage(request: GraphPageRequest): Promise<TracePage> {
-  const url = request.nextLink ?? graphFirstPageUrl(request.graphUrl, request.window, request.pageSize, request.upTo);
+export async function pullGraphPage(request: PageRequest): Promise<TracePage> {
+  const url = request.nextLink ?? graphFirstPageUrl(request.baseUrl, request.window, request.pageSize, request.upTo);
   const what = describe('GET', url);
   const response = await microsoftHttp.get(url, {
     headers: { authorization: `Bearer ${request.accessToken}`, accept: 'application/json' },

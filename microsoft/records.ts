@@ -1,3 +1,5 @@
+import type { TimeWindow } from '../time-windows/index.js';
+
 /**
  * Record types. Records keep Microsoft's own field names and values: Graph's camelCase
  * (`id`, `recipientAddress`, `receivedDateTime`) and the Reporting Web Service's PascalCase
@@ -37,6 +39,19 @@ export interface ReportingTraceRecord {
   StartDate: string;
   EndDate: string;
   Index: number;
+}
+
+/** One page request to either API: a window's first page, or the API's next link to follow verbatim. */
+export interface PageRequest {
+  /** The API's base URL (O365_GRAPH_URL or O365_REPORTING_URL). */
+  readonly baseUrl: string;
+  readonly window: TimeWindow;
+  readonly pageSize: number;
+  readonly accessToken: string;
+  readonly nextLink?: string;
+  /** Without a next link: query only rows received up to this time (inclusive), to resume a window. */
+  readonly upTo?: string;
+  readonly signal?: AbortSignal;
 }
 
 /** One page of records plus the link to the next page, if any. */

@@ -2,19 +2,7 @@ import { filterBounds, type TimeWindow } from '../time-windows/index.js';
 import { MalformedResponseError } from './errors.js';
 import { describe, microsoftHttp, parseApiResponse } from './http.js';
 import { resolveNextLink } from './next-link.js';
-import type { TracePage, TraceRecord } from './records.js';
-
-/** One Reporting Web Service page request. */
-export interface ReportingPageRequest {
-  readonly reportingUrl: string;
-  readonly window: TimeWindow;
-  readonly pageSize: number;
-  readonly accessToken: string;
-  readonly nextLink?: string;
-  /** Without a next link: query only rows received up to this time (inclusive), to resume a window. */
-  readonly upTo?: string;
-  readonly signal?: AbortSignal;
-}
+import type { PageRequest, TracePage, TraceRecord } from './records.js';
 
 const REPORT_PATH = '/ecp/reportingwebservice/reporting.svc/MessageTrace';
 
@@ -35,8 +23,8 @@ export function reportingFirstPageUrl(reportingUrl: string, window: TimeWindow, 
  * `value` + `odata.nextLink` (relative or absolute), and verbose `d.results` or a bare `d` array with
  * `/Date(ms)/` dates and `d.__next`.
  */
-export async function pullReportingPage(request: ReportingPageRequest): Promise<TracePage> {
-  const url = request.nextLink ?? reportingFirstPageUrl(request.reportingUrl, request.window, request.pageSize, request.upTo);
+export async function pullReportingPage(request: PageRequest): Promise<TracePage> {
+  const url = request.nextLink ?? reportingFirstPageUrl(request.baseUrl, request.window, request.pageSize, request.upTo);
   const what = describe('GET', url);
   const response = await microsoftHttp.get(url, {
     headers: { authorization: `Bearer ${request.accessToken}`, accept: 'application/json' },

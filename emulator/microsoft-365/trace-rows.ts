@@ -1,3 +1,4 @@
+import type { GraphTraceRecord } from '../../microsoft/records.js';
 import type { AddressBook } from './dataset-content.js';
 
 /**
@@ -27,19 +28,8 @@ export interface DatasetColumns {
   readonly rowSettleDelay: Uint32Array;
 }
 
-/** A Graph messageTraces row, fields in the order Graph sends them (reference §2.3 sample). */
-export interface GraphRow {
-  id: string;
-  senderAddress: string;
-  recipientAddress: string;
-  messageId: string;
-  receivedDateTime: string;
-  subject: string;
-  size: number;
-  fromIP: string;
-  toIP: string;
-  status: string;
-}
+/** A Graph messageTraces row: the same record type the collector's Graph client reads (reference §2.3). */
+export type GraphRow = GraphTraceRecord;
 
 /**
  * One row of ground truth: the Graph fields with the final status, plus when the row becomes visible

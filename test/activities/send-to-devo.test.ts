@@ -2,11 +2,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
-import { DEFAULT_ACTIVITY_DEPS, type ActivityDeps } from '../../activities/deps.js';
 import { createActivities } from '../../activities/index.js';
 import type { SendProgress, SendToDevoResult } from '../../activities/types.js';
 import { DevoConnectionError, DevoTlsRejected } from '../../devo/errors.js';
 import type { DevoEvent, DevoTransport } from '../../devo/transport.js';
+import { devoActivityDeps } from '../helpers/devo-activity-deps.js';
 
 const records = Array.from({ length: 23 }, (_, i) => ({ id: `m${i}`, recipientAddress: `r${i}@contoso.com`, receivedDateTime: '2026-11-24T10:00:00.1234567Z' }));
 const input = { tenantId: 't', records, window: { startMs: 0, endMs: 300_000 }, page: 1 };
@@ -28,21 +28,7 @@ function recordingTransport(failOn: (batch: number) => Error | undefined) {
   return { transport, confirmed };
 }
 
-function deps(devo: DevoTransport, overrides: Partial<ActivityDeps> = {}): ActivityDeps {
-  return {
-    ...DEFAULT_ACTIVITY_DEPS,
-    signal: () => new AbortController().signal,
-    microsoftFor: () => {
-      throw new Error('not used');
-    },
-    devo,
-    devoTag: 'cloud.office365.messagetracing',
-    devoHostname: 'host',
-    devoBatchSize: 5,
-    deadLetter: async (rs) => void deadLetters.push(...rs),
-    ...overrides,
-  };
-}
+const deps = (devo: DevoTransport) => devoActivityDeps(devo, { devoHostname: 'host', devoBatchSize: 5, deadLetter: async (rs) => void deadLetters.push(...rs) });
 
 describe('sendToDevo', () => {
   it('heartbeats each confirmed batch, and a retried attempt resumes after the last one', async () => {

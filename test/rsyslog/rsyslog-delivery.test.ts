@@ -2,12 +2,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
-import { DEFAULT_ACTIVITY_DEPS, type ActivityDeps } from '../../activities/deps.js';
 import { createActivities } from '../../activities/index.js';
 import type { SendProgress, SendToDevoResult } from '../../activities/types.js';
 import type { CertificateSet } from '../../devo/certificates.js';
 import { syslogTransport, type DevoTransport } from '../../devo/transport.js';
 import { foreignCertificates, testCertificates } from '../helpers/certificates.js';
+import { devoActivityDeps } from '../helpers/devo-activity-deps.js';
 import { RSYSLOGD, startRsyslog, type Rsyslog } from '../helpers/rsyslog.js';
 import { waitUntil } from '../helpers/wait-until.js';
 
@@ -32,20 +32,7 @@ function arrived(rsyslog: Rsyslog): Record<string, unknown>[] {
     .map((m) => JSON.parse(m.replace(header, '')) as Record<string, unknown>);
 }
 
-function deps(devo: DevoTransport): ActivityDeps {
-  return {
-    ...DEFAULT_ACTIVITY_DEPS,
-    signal: () => new AbortController().signal,
-    microsoftFor: () => {
-      throw new Error('not used');
-    },
-    devo,
-    devoTag: TAG,
-    devoHostname: 'collector-1',
-    devoBatchSize: BATCH,
-    deadLetter: async () => undefined,
-  };
-}
+const deps = (devo: DevoTransport) => devoActivityDeps(devo, { devoBatchSize: BATCH });
 
 describe('delivery to a real rsyslog daemon (GnuTLS, mutual TLS)', { skip: RSYSLOGD ? false : 'rsyslogd not installed' }, () => {
   let certs: CertificateSet;
