@@ -67,8 +67,8 @@ export async function runAllInOne(base: Config, options: RunOptions = {}): Promi
     for (;;) {
       const status = await getStatus(client, config.microsoft.tenantId).catch(() => undefined);
       if (status) print(statusLine(status));
-      if (options.untilCaughtUp && status?.caughtUp && status.phase !== 'blocked') {
-        print('caught up: the cursor is within one window of now - lag');
+      if (options.untilCaughtUp && status?.caughtUp && status.phase !== 'blocked' && !status.backfill?.pending.length) {
+        print('caught up: the cursor is within one window of now - lag, and no backfill is pending');
         worker.shutdown();
         await running;
         return 0;

@@ -186,7 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, purpose: Config
   const demo = purpose === 'run' && present.length === 0;
   const required = demo ? [] : purpose === 'client' ? (['O365_TENANT_ID'] as const) : credentialNames;
   for (const name of required) if (!own[name]) lines.push(`${name}: required${purpose === 'run' ? ' (or set none of the O365 credentials to run the demo)' : ''}`);
-  if (e) lines.push(...crossChecks(e, demo));
+  if (e) lines.push(...crossChecks(e, demo || purpose === 'client'));
   // Workers and clients must share one codec key; only `run` may generate one into its data folder.
   if (e && purpose !== 'run' && !e.PAYLOAD_KEY && !e.PAYLOAD_KEY_FILE) {
     lines.push('PAYLOAD_KEY: required (base64 of 32 bytes, e.g. from openssl rand -base64 32), or PAYLOAD_KEY_FILE');
@@ -196,16 +196,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, purpose: Config
   return toConfig(e, demo, payloadKey);
 }
 
-function crossChecks(e: Environment, demo: boolean): string[] {
+/** Checks across settings; `noDevo` skips the Devo ones, which only workers (and the demo's own setup) need. */
+function crossChecks(e: Environment, noDevo: boolean): string[] {
   const lines: string[] = [];
   const maxPage = e.O365_SOURCE === 'reporting' ? 2000 : 5000;
   if (e.O365_PAGE_SIZE > maxPage) lines.push(`O365_PAGE_SIZE: at most ${maxPage} for O365_SOURCE=${e.O365_SOURCE}`);
   if (e.O365_WINDOW > 10 * 86_400_000) lines.push('O365_WINDOW: at most 10d, the longest span Microsoft accepts in one query');
   if (!startIsValid(e.O365_START)) lines.push(`O365_START: expected an ISO time (2026-11-01T00:00:00Z) or a duration back such as 2h or 7d, got '${e.O365_START}'`);
-  if (!demo && e.DEVO_TRANSPORT === 'tls') {
+  if (!noDevo && e.DEVO_TRANSPORT === 'tls') {
     for (const name of ['DEVO_CERT', 'DEVO_KEY', 'DEVO_CHAIN'] as const) if (!e[name]) lines.push(`${name}: required for DEVO_TRANSPORT=tls (PEM file path)`);
   }
-  if (!demo && e.DEVO_TRANSPORT === 'http') {
+  if (!noDevo && e.DEVO_TRANSPORT === 'http') {
     for (const name of ['DEVO_HTTP_URL', 'DEVO_HTTP_TOKEN', 'DEVO_DOMAIN'] as const) if (!e[name]) lines.push(`${name}: required for DEVO_TRANSPORT=http`);
   }
   if (e.PAYLOAD_KEY && e.PAYLOAD_KEY_FILE) lines.push('PAYLOAD_KEY_FILE: set either PAYLOAD_KEY or PAYLOAD_KEY_FILE, not both');

@@ -59,6 +59,12 @@ describe('configuration', () => {
     assert.equal(lines.length, 3, lines.join('\n'));
   });
 
+  it('client commands need the tenant and the payload key, not the workers’ secrets or Devo files', () => {
+    const config = loadConfig({ O365_TENANT_ID: 'contoso', PAYLOAD_KEY: KEY }, 'client');
+    assert.equal(config.microsoft.tenantId, 'contoso');
+    assert.deepEqual(errorsOf({ PAYLOAD_KEY: KEY }, 'client'), ['O365_TENANT_ID: required']);
+  });
+
   it('runs the demo when no Microsoft credential is set, but not when only some are', () => {
     assert.equal(loadConfig({}, 'run').demo, true);
     assert.deepEqual(errorsOf({ O365_TENANT_ID: 't' }, 'run').filter((l) => l.startsWith('O365_')).length, 2);
