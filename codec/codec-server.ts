@@ -35,16 +35,20 @@ const toJson = (p: Payload): JsonPayload => ({
 export async function startCodecServer(options: CodecServerOptions): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     res.setHeader('access-control-allow-origin', options.allowOrigin);
-    res.setHeader('access-control-allow-headers', 'x-namespace, content-type, authorization');
+    // The UI sends its own headers (x-namespace, caller-type, authorization...) and includes credentials.
+    res.setHeader('access-control-allow-headers', req.headers['access-control-request-headers'] ?? 'x-namespace, content-type, authorization');
     res.setHeader('access-control-allow-methods', 'POST, OPTIONS');
+    res.setHeader('access-control-allow-credentials', 'true');
     if (req.method === 'OPTIONS') return void res.writeHead(204).end();
-    if (req.method !== 'POST' || (req.url !== '/encode' && req.url !== '/decode')) return void res.writeHead(404).end();
+    // The UI adds query options (e.g. /decode?preserveStorageRefs=true); the path picks the operation.
+    const path = new URL(req.url ?? '/', 'http://codec').pathname.replace(/\/+$/, '');
+    if (req.method !== 'POST' || (path !== '/encode' && path !== '/decode')) return void res.writeHead(404).end();
     if (options.bearerToken && !authorized(req, options.bearerToken)) return void res.writeHead(401).end();
     readBody(req)
       .then(async (body) => {
         const { payloads } = JSON.parse(body) as { payloads: JsonPayload[] };
         const input = payloads.map(fromJson);
-        const output = req.url === '/encode' ? await options.codec.encode(input) : await options.codec.decode(input);
+        const output = path === '/encode' ? await options.codec.encode(input) : await options.codec.decode(input);
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ payloads: output.map(toJson) }));
       })
       .catch(() => res.writeHead(400, { 'content-type': 'text/plain' }).end('cannot decode the request payloads'));

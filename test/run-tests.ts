@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { startDevServer, type DevServer } from '../dev-server/start-dev-server.js';
+import { codecKey, EncryptionCodec } from '../codec/codec.js';
+import { startCodecServer } from '../codec/codec-server.js';
+import { freePort, startDevServer, type DevServer } from '../dev-server/start-dev-server.js';
+import { REPLAY_KEY } from './replay/history-files.js';
 import { PROJECT_ROOT } from '../dev-server/locate-cli.js';
 import { SEARCH_ATTRIBUTE_FLAGS } from '../workflows/search-attributes.js';
 
@@ -18,13 +21,19 @@ async function main(): Promise<number> {
     return 1;
   }
   let server: DevServer | undefined;
+  let codecUrl: string | undefined;
   if (!process.env.TEMPORAL_ADDRESS) {
     const started = Date.now();
-    server = await startDevServer({ onProgress: (m) => console.log(m), searchAttributes: SEARCH_ATTRIBUTE_FLAGS });
-    console.log(`${server.description} ready in ${Date.now() - started} ms`);
+    // The UI is served too, wired to a codec server with the tests' key, for the browser test.
+    const uiPort = await freePort();
+    const codec = await startCodecServer({ codec: new EncryptionCodec([codecKey(REPLAY_KEY)]), allowOrigin: `http://127.0.0.1:${uiPort}` });
+    codec.server.unref();
+    codecUrl = codec.url;
+    server = await startDevServer({ onProgress: (m) => console.log(m), searchAttributes: SEARCH_ATTRIBUTE_FLAGS, uiPort, uiCodecEndpoint: codec.url });
+    console.log(`${server.description} ready in ${Date.now() - started} ms; UI ${server.uiUrl}`);
   }
   try {
-    const env = { ...process.env, ...(server ? { TEMPORAL_ADDRESS: server.address } : {}) };
+    const env = { ...process.env, ...(server ? { TEMPORAL_ADDRESS: server.address, TEST_TEMPORAL_UI_URL: server.uiUrl, TEST_CODEC_URL: codecUrl } : {}) };
     const args = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', '--test-timeout=600000', ...files.map((f) => relative(PROJECT_ROOT, f))];
     return await new Promise<number>((resolve) => {
       const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, env, stdio: 'inherit' });

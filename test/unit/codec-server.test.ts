@@ -17,9 +17,9 @@ describe('codec server', () => {
     const body = JSON.stringify({
       payloads: [{ metadata: Object.fromEntries(Object.entries(sealed!.metadata!).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])), data: Buffer.from(sealed!.data!).toString('base64') }],
     });
-    const refused = await fetch(`${url}/decode`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    const refused = await fetch(`${url}/decode?preserveStorageRefs=true`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
     assert.equal(refused.status, 401);
-    const response = await fetch(`${url}/decode`, { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: 'Bearer ui-token' } });
+    const response = await fetch(`${url}/decode?preserveStorageRefs=true`, { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: 'Bearer ui-token' } });
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('access-control-allow-origin'), 'http://127.0.0.1:8233');
     const { payloads } = (await response.json()) as { payloads: { metadata: Record<string, string>; data: string }[] };

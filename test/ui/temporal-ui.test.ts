@@ -1,0 +1,45 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { PROJECT_ROOT } from '../../dev-server/locate-cli.js';
+import { alignDown, iso } from '../../time-windows/index.js';
+import { collectorFixture } from '../helpers/collector-fixture.js';
+import { graphTruth, settledDataset } from '../helpers/ground-truth.js';
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+const UI = process.env.TEST_TEMPORAL_UI_URL;
+const ARTIFACTS = join(PROJECT_ROOT, 'test-output');
+const MIN = 60_000;
+
+describe('the Temporal UI', { skip: !CHROMIUM ? 'chromium is not installed' : !UI ? 'npm test did not start a dev server with a UI' : false }, () => {
+  it('finds the collector by a search attribute and shows a decoded page of records through the codec server', async (t) => {
+    const now = Date.now();
+    const start = alignDown(now - 30 * MIN, 5 * MIN);
+    const f = await collectorFixture(t, { dataset: settledDataset({ records: 600, startMs: start, endMs: now }) });
+    const { workflowId, runId } = await f.worker.runUntil(async () => {
+      const handle = await f.start({ start: iso(start), searchAttributes: true });
+      await f.waitForStatus(handle, (s) => s.caughtUp);
+      await handle.terminate('test done');
+      return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+    });
+    const recipient = String(graphTruth(f.emulator, start, start + 15 * MIN)[0]?.recipientAddress);
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    t.after(() => browser.close());
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+
+    const query = encodeURIComponent(`O365TenantId="${f.tenantId}"`);
+    await page.goto(`${UI}/namespaces/default/workflows?query=${query}`);
+    await page.getByText(workflowId).first().waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'ui-workflow-list.png') });
+
+    await page.goto(`${UI}/namespaces/default/workflows/${encodeURIComponent(workflowId)}/${runId}/history`);
+    await page.getByText('pullPage').first().click({ timeout: 30_000 });
+    await page.getByText(recipient).first().waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'ui-decoded-page.png'), fullPage: true });
+    assert.ok((await page.content()).includes(recipient), 'a decoded record is shown');
+  });
+});
