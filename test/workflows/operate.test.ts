@@ -21,8 +21,10 @@ describe('operating the collector', () => {
 
       const refused = await handle.executeUpdate(backfillUpdate, { args: [{ from: iso(now), to: iso(now - MIN) }] }).catch((e: unknown) => e);
       assert.ok(refused instanceof WorkflowUpdateFailedError, 'an inverted range is refused');
+      assert.match((refused.cause as Error).message, /must be before/, 'with a message saying why');
       const future = await handle.executeUpdate(backfillUpdate, { args: [{ from: iso(now - MIN), to: iso(now + 60 * MIN) }] }).catch((e: unknown) => e);
       assert.ok(future instanceof WorkflowUpdateFailedError, 'a range reaching into the future is refused');
+      assert.match((future.cause as Error).message, /in the future/);
 
       // paused, so both requests are pending together and must merge
       await handle.signal(pauseSignal, {});
