@@ -4,13 +4,28 @@ import { collectorWorkflowId } from '../config/temporal.js';
 import { statusQuery } from '../workflows/messages.js';
 import type { CollectorStatus } from '../workflows/state.js';
 
+/** An activity Temporal is retrying right now: what the workflow itself learns only once retries run out. */
+export interface RetryingActivity {
+  readonly activity: string;
+  readonly attempt: number;
+  readonly lastFailure?: string;
+}
+
+/** The collector's own status plus the activities the server is retrying (as the UI shows them). */
+export type StatusReport = CollectorStatus & { readonly retrying?: RetryingActivity[] };
+
 /** Asks the tenant's collector for its status (a query: cheap, never touches history). */
-export async function getStatus(client: Client, tenantId: string): Promise<CollectorStatus> {
-  return client.workflow.getHandle(collectorWorkflowId(tenantId)).query(statusQuery);
+export async function getStatus(client: Client, tenantId: string): Promise<StatusReport> {
+  const handle = client.workflow.getHandle(collectorWorkflowId(tenantId));
+  const [status, description] = await Promise.all([handle.query(statusQuery), handle.describe().catch(() => undefined)]);
+  const retrying = (description?.raw.pendingActivities ?? [])
+    .filter((a) => (a.attempt ?? 1) > 1)
+    .map((a) => ({ activity: a.activityType?.name ?? 'activity', attempt: a.attempt ?? 1, lastFailure: a.lastFailure?.message ?? undefined }));
+  return retrying.length > 0 ? { ...status, retrying } : status;
 }
 
 /** One line per fact, times in ISO UTC. */
-export function formatStatus(status: CollectorStatus): string[] {
+export function formatStatus(status: StatusReport): string[] {
   const lines = [
     `tenant: ${status.tenantId} (${status.source})`,
     `phase: ${status.phase}${status.caughtUp ? ', caught up' : ''}`,
@@ -30,13 +45,19 @@ export function formatStatus(status: CollectorStatus): string[] {
     lines.push(`last error: ${status.lastError.type} at ${status.lastError.at}: ${status.lastError.message}`);
     if (status.lastError.hint) lines.push(`hint: ${status.lastError.hint}`);
   }
+  for (const r of status.retrying ?? []) lines.push(`retrying: ${r.activity}, attempt ${r.attempt}${r.lastFailure ? `: ${r.lastFailure}` : ''}`);
   if (status.tokenExpiresAt) lines.push(`token expires: ${status.tokenExpiresAt}`);
   return lines;
 }
 
 /** The live status line of `o365-trace run`. */
-export function statusLine(status: CollectorStatus): string {
+export function statusLine(status: StatusReport): string {
   const t = status.totals;
-  const error = status.lastError ? ` | ${status.lastError.type}${status.lastError.hint ? ': ' + status.lastError.hint : ''}` : '';
+  const retry = status.retrying?.[0];
+  const error = status.lastError
+    ? ` | ${status.lastError.type}${status.lastError.hint ? ': ' + status.lastError.hint : ''}`
+    : retry
+      ? ` | retrying ${retry.activity} (attempt ${retry.attempt})${retry.lastFailure ? `: ${retry.lastFailure}` : ''}`
+      : '';
   return `${status.phase}${status.caughtUp ? ' (caught up)' : ''} | cursor ${status.cursor} | ${formatDuration(status.lagMs)} behind | ${t.records} records in ${t.pages} pages, ${t.apiCalls} API calls${error}`;
 }

@@ -5,7 +5,7 @@ import { accountFor, summary } from '../helpers/accounting.js';
 import { collectorFixture } from '../helpers/collector-fixture.js';
 import { graphTruth, settledDataset } from '../helpers/ground-truth.js';
 import { waitUntil } from '../helpers/wait-until.js';
-import { statusQuery } from '../../workflows/messages.js';
+import { getStatus } from '../../client/status.js';
 
 const MIN = 60_000;
 
@@ -105,7 +105,8 @@ describe('the collector survives Microsoft faults without losing a record', () =
         const pending = (await handle.describe()).raw.pendingActivities ?? [];
         return pending.some((a) => a.activityType?.name === 'sendToDevo' && (a.attempt ?? 0) >= 3 && /ECONNREFUSED/.test(a.lastFailure?.message ?? ''));
       }, { what: 'sendToDevo retrying while Devo is down', timeoutMs: 60_000, intervalMs: 250 });
-      const stuck = await handle.query(statusQuery);
+      const stuck = await getStatus(f.env.client, f.tenantId);
+      assert.ok(stuck.retrying?.some((r) => r.activity === 'sendToDevo' && /ECONNREFUSED/.test(r.lastFailure ?? '')), 'status shows the send being retried and why');
       assert.equal(f.delivered().length, deliveredWhenDown, 'nothing arrives while Devo is down');
       const apiCallsWhileDown = stuck.totals.apiCalls;
       await f.receiver.resumeListening();
