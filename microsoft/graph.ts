@@ -1,6 +1,6 @@
 import { filterBounds, type TimeWindow } from '../time-windows/index.js';
 import { MalformedResponseError } from './errors.js';
-import { describe, microsoftHttp, parseApiResponse } from './http.js';
+import { getApiJson } from './http.js';
 import { resolveNextLink } from './next-link.js';
 import type { PageRequest, TracePage, TraceRecord } from './records.js';
 
@@ -18,12 +18,8 @@ export function graphFirstPageUrl(graphUrl: string, window: TimeWindow, pageSize
  */
 export async function pullGraphPage(request: PageRequest): Promise<TracePage> {
   const url = request.nextLink ?? graphFirstPageUrl(request.baseUrl, request.window, request.pageSize, request.upTo);
-  const what = describe('GET', url);
-  const response = await microsoftHttp.get(url, {
-    headers: { authorization: `Bearer ${request.accessToken}`, accept: 'application/json' },
-    signal: request.signal,
-  });
-  const body = parseApiResponse(response, what) as { value?: unknown; '@odata.nextLink'?: unknown };
+  const { body: parsed, what } = await getApiJson(url, request.accessToken, request.signal);
+  const body = parsed as { value?: unknown; '@odata.nextLink'?: unknown };
   if (!Array.isArray(body?.value)) throw new MalformedResponseError(`${what}: 200 without a value array`);
   return { records: body.value as TraceRecord[], nextLink: resolveNextLink(body['@odata.nextLink'], url, what) };
 }

@@ -30,6 +30,13 @@ export function describe(method: string, url: string | URL): string {
   return `${method} ${u.origin}${u.pathname}`;
 }
 
+/** GETs one page of an API with the bearer token and returns its parsed JSON body (or the typed error). */
+export async function getApiJson(url: string, accessToken: string, signal?: AbortSignal): Promise<{ body: unknown; what: string }> {
+  const what = describe('GET', url);
+  const response = await microsoftHttp.get(url, { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' }, signal });
+  return { body: parseApiResponse(response, what), what };
+}
+
 const SERVICE_PRINCIPAL_HINT = /service principal/i;
 
 /**

@@ -1,6 +1,6 @@
 import { filterBounds, type TimeWindow } from '../time-windows/index.js';
 import { MalformedResponseError } from './errors.js';
-import { describe, microsoftHttp, parseApiResponse } from './http.js';
+import { getApiJson } from './http.js';
 import { resolveNextLink } from './next-link.js';
 import type { PageRequest, TracePage, TraceRecord } from './records.js';
 
@@ -25,12 +25,7 @@ export function reportingFirstPageUrl(reportingUrl: string, window: TimeWindow, 
  */
 export async function pullReportingPage(request: PageRequest): Promise<TracePage> {
   const url = request.nextLink ?? reportingFirstPageUrl(request.baseUrl, request.window, request.pageSize, request.upTo);
-  const what = describe('GET', url);
-  const response = await microsoftHttp.get(url, {
-    headers: { authorization: `Bearer ${request.accessToken}`, accept: 'application/json' },
-    signal: request.signal,
-  });
-  const body = parseApiResponse(response, what);
+  const { body, what } = await getApiJson(url, request.accessToken, request.signal);
   const { rows, link } = unwrap(body, what);
   // __metadata is the OData envelope (the row's URL), not message trace data.
   const records = rows.map(({ __metadata: _envelope, ...record }) => record as TraceRecord);

@@ -1,4 +1,4 @@
-import type { GraphTraceRecord } from '../../microsoft/records.js';
+import type { GraphTraceRecord, ReportingTraceRecord } from '../../microsoft/records.js';
 import type { AddressBook } from './dataset-content.js';
 
 /**
@@ -41,16 +41,4 @@ export interface GroundTruthRow extends GraphRow {
 }
 
 /** A Reporting Web Service row without the query-dependent StartDate, EndDate and Index (reference §1.3). */
-export interface ReportingRow {
-  Organization: string;
-  MessageId: string;
-  Received: string;
-  SenderAddress: string;
-  RecipientAddress: string;
-  Subject: string;
-  Status: string;
-  ToIP: string | null;
-  FromIP: string | null;
-  Size: number;
-  MessageTraceId: string;
-}
+export type ReportingRow = Omit<ReportingTraceRecord, 'StartDate' | 'EndDate' | 'Index'>;
