@@ -32,6 +32,8 @@ export interface CollectorFixture {
   readonly tenantId: string;
   /** Starts the collector and returns its handle. */
   start(settings: Partial<CollectorSettings> & { start: string }): Promise<WorkflowHandleWithFirstExecutionRunId<typeof messageTraceCollector>>;
+  /** Runs the worker until a collector started with `settings` has caught up; returns that status. */
+  collectUntilCaughtUp(settings: Partial<CollectorSettings> & { start: string }): Promise<CollectorStatus>;
   /** Waits until the status query satisfies `done`, then returns that status. */
   waitForStatus(handle: WorkflowHandle, done: (s: CollectorStatus) => boolean, timeoutMs?: number): Promise<CollectorStatus>;
   /** Records that reached the receiver under the Devo tag, parsed. */
@@ -68,7 +70,7 @@ export async function collectorFixture(
     await receiver.close();
     await emulator.close();
   });
-  return {
+  const fixture: CollectorFixture = {
     env,
     emulator,
     receiver,
@@ -84,6 +86,14 @@ export async function collectorFixture(
         args: [{ settings, start }],
       });
     },
+    async collectUntilCaughtUp(settings) {
+      return worker.runUntil(async () => {
+        const handle = await fixture.start(settings);
+        const caughtUp = await fixture.waitForStatus(handle, (s) => s.caughtUp);
+        await handle.terminate('test done');
+        return caughtUp;
+      });
+    },
     async waitForStatus(handle, done, timeoutMs = 240_000) {
       return waitUntil(
         async () => {
@@ -95,6 +105,7 @@ export async function collectorFixture(
     },
     delivered: () => receiver.eventsForTag(TAG).map((e) => JSON.parse(e.message) as Record<string, unknown>),
   };
+  return fixture;
 }
 
 function testConfig(tenantId: string, source: 'graph' | 'reporting', url: string, taskQueue: string): Config {

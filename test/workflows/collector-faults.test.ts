@@ -18,12 +18,7 @@ describe('the collector survives Microsoft faults without losing a record', () =
     f.emulator.faults.add({ target: 'graph', kind: 'throttle', retryAfterSeconds: 2, skipRequests: 1 });
     f.emulator.faults.add({ target: 'graph', kind: 'unavailable', skipRequests: 1 });
     f.emulator.faults.add({ target: 'graph', kind: 'html-sign-in', skipRequests: 1 });
-    const status = await f.worker.runUntil(async () => {
-      const handle = await f.start({ start: iso(start), pageSize: 200 });
-      const caughtUp = await f.waitForStatus(handle, (s) => s.caughtUp);
-      await handle.terminate('test done');
-      return caughtUp;
-    });
+    const status = await f.collectUntilCaughtUp({ start: iso(start), pageSize: 200 });
     const served = f.emulator.stats().requests;
     for (const key of ['graph 401', 'graph 429', 'graph 503']) assert.ok((served[key] ?? 0) >= 1, `${key} was served: ${JSON.stringify(served)}`);
     assert.equal(f.emulator.faults.pending().length, 0, 'every scripted fault happened');
@@ -58,12 +53,7 @@ describe('the collector survives Microsoft faults without losing a record', () =
     const f = await collectorFixture(t, { dataset: settledDataset({ records: 3_000, startMs: start, endMs: now }) });
     f.emulator.faults.add({ target: 'graph', kind: 'double-encoded-skiptoken', skipRequests: 1 });
     f.emulator.faults.add({ target: 'graph', kind: 'double-encoded-skiptoken', skipRequests: 4 });
-    const status = await f.worker.runUntil(async () => {
-      const handle = await f.start({ start: iso(start), pageSize: 150 });
-      const caughtUp = await f.waitForStatus(handle, (s) => s.caughtUp);
-      await handle.terminate('test done');
-      return caughtUp;
-    });
+    const status = await f.collectUntilCaughtUp({ start: iso(start), pageSize: 150 });
     assert.equal(f.emulator.faults.pending().length, 0, 'both broken links were handed out');
     assert.ok((f.emulator.stats().requests['graph 400'] ?? 0) >= 2, JSON.stringify(f.emulator.stats().requests));
     assert.equal(status.totals.recoveredLinks, 2);
@@ -78,12 +68,7 @@ describe('the collector survives Microsoft faults without losing a record', () =
     f.emulator.faults.add({ target: 'graph', kind: 'expire-tokens', skipRequests: 3 });
     f.emulator.faults.add({ target: 'graph', kind: 'malformed-json', skipRequests: 2 });
     f.emulator.faults.add({ target: 'graph', kind: 'server-error', count: 3, skipRequests: 2 });
-    const status = await f.worker.runUntil(async () => {
-      const handle = await f.start({ start: iso(start), pageSize: 200 });
-      const caughtUp = await f.waitForStatus(handle, (s) => s.caughtUp);
-      await handle.terminate('test done');
-      return caughtUp;
-    });
+    const status = await f.collectUntilCaughtUp({ start: iso(start), pageSize: 200 });
     assert.equal(f.emulator.faults.pending().length, 0, 'every scripted fault happened');
     assert.ok((f.emulator.stats().requests['graph 500'] ?? 0) >= 3);
     assert.ok(status.totals.tokenFetches >= 2, 'a fresh token replaced the expired one');

@@ -41,12 +41,7 @@ describe('messageTraceCollector on a real Temporal dev server', () => {
     const now = Date.now();
     const start = alignDown(now - 120 * MIN, 5 * MIN);
     const f = await collectorFixture(t, { dataset: settledDataset({ records: 30_000, startMs: start - 10 * MIN, endMs: now }) }, 'reporting');
-    const status = await f.worker.runUntil(async () => {
-      const handle = await f.start({ start: iso(start) });
-      const caughtUp = await f.waitForStatus(handle, (s) => s.caughtUp);
-      await handle.terminate('test done');
-      return caughtUp;
-    });
+    const status = await f.collectUntilCaughtUp({ start: iso(start) });
     const expected = reportingTruth(f.emulator, start, Date.parse(status.cursor));
     assert.ok(expected.length >= 20_000, `${expected.length} records in range`);
     const account = accountFor(f.delivered(), expected, reportingProjection);

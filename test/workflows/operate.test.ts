@@ -76,12 +76,7 @@ describe('operating the collector', () => {
     const start = alignDown(now - 40 * MIN, 5 * MIN);
     const quota = { requests: 8, windowMs: 4_000 };
     const f = await collectorFixture(t, { dataset: settledDataset({ records: 3_000, startMs: start, endMs: now }), quota });
-    const status = await f.worker.runUntil(async () => {
-      const handle = await f.start({ start: iso(start), pageSize: 100, budget: { ...quota, liveReserve: 2 } });
-      const caughtUp = await f.waitForStatus(handle, (s) => s.caughtUp);
-      await handle.terminate('test done');
-      return caughtUp;
-    });
+    const status = await f.collectUntilCaughtUp({ start: iso(start), pageSize: 100, budget: { ...quota, liveReserve: 2 } });
     const served = f.emulator.stats().requests;
     assert.ok(status.totals.apiCalls > 2 * quota.requests, `${status.totals.apiCalls} calls: the budget had to hold back`);
     assert.equal(served['graph 429'] ?? 0, 0, JSON.stringify(served));
