@@ -13,12 +13,9 @@ import {
   TokenRejectedError,
   UnexpectedHtmlError,
 } from '../microsoft/errors.js';
-import { FailureType, OPERATOR_HINTS, type FailureTypeName } from '../workflows/failure-types.js';
+import { FailureType, type FailureTypeName } from '../workflows/failure-types.js';
 
 export { FailureType, type FailureTypeName };
-
-/** Failures an activity raises as non-retryable because only an operator can fix them. */
-export const OPERATOR_FAILURES = Object.keys(OPERATOR_HINTS) as FailureTypeName[];
 
 /** Turns any error thrown by an activity's I/O into an ApplicationFailure of a stable type. */
 export function toApplicationFailure(err: unknown): unknown {

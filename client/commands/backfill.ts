@@ -1,8 +1,7 @@
 import { Command } from 'commander';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { requestBackfill, waitForBackfill } from '../backfill.js';
-import { connectClient } from '../connect.js';
-import { configOrExit } from './config-or-exit.js';
+import { withClient } from './with-client.js';
 
 /** `o365-trace backfill --from T --to T [--wait]`: pull a past range again, beside the live tail. */
 export function backfillCommand(): Command {
@@ -12,9 +11,7 @@ export function backfillCommand(): Command {
     .requiredOption('--to <time>', 'ISO end, exclusive')
     .option('--wait', 'show progress until the range is delivered')
     .action(async (options: { from: string; to: string; wait?: boolean }) => {
-      const config = configOrExit('client');
-      const { client, connection } = await connectClient(config);
-      try {
+      await withClient(async (client, config) => {
         const accepted = await requestBackfill(client, config.microsoft.tenantId, options.from, options.to).catch((err: unknown) => {
           if (err instanceof WorkflowUpdateFailedError) throw new Error(`backfill refused: ${(err.cause as Error | undefined)?.message ?? err.message}`);
           throw err;
@@ -34,8 +31,6 @@ export function backfillCommand(): Command {
         });
         if (tty) process.stdout.write('\n');
         console.log('backfill delivered');
-      } finally {
-        await connection.close();
-      }
+      });
     });
 }

@@ -1,8 +1,7 @@
 import { Command } from 'commander';
 import { collectorWorkflowId } from '../../config/temporal.js';
 import { pauseSignal, resumeSignal } from '../../workflows/messages.js';
-import { connectClient } from '../connect.js';
-import { configOrExit } from './config-or-exit.js';
+import { withClient } from './with-client.js';
 
 /** `o365-trace pause [--reason R]`: finish the page in hand, then wait. */
 export function pauseCommand(): Command {
@@ -10,27 +9,19 @@ export function pauseCommand(): Command {
     .description('pause collection after the page in hand')
     .option('--reason <text>', 'why, shown in status')
     .action(async (options: { reason?: string }) => {
-      const config = configOrExit('client');
-      const { client, connection } = await connectClient(config);
-      try {
+      await withClient(async (client, config) => {
         await client.workflow.getHandle(collectorWorkflowId(config.microsoft.tenantId)).signal(pauseSignal, { reason: options.reason });
         console.log('pause requested; o365-trace status shows when it took effect');
-      } finally {
-        await connection.close();
-      }
+      });
     });
 }
 
 /** `o365-trace resume`: carry on, and retry at once a step that waits on an operator fix. */
 export function resumeCommand(): Command {
   return new Command('resume').description('resume collection').action(async () => {
-    const config = configOrExit('client');
-    const { client, connection } = await connectClient(config);
-    try {
+    await withClient(async (client, config) => {
       await client.workflow.getHandle(collectorWorkflowId(config.microsoft.tenantId)).signal(resumeSignal);
       console.log('resumed');
-    } finally {
-      await connection.close();
-    }
+    });
   });
 }

@@ -1,0 +1,15 @@
+import type { Client } from '@temporalio/client';
+import type { Config } from '../../config/schema.js';
+import { connectClient } from '../connect.js';
+import { configOrExit } from './config-or-exit.js';
+
+/** Runs a client command body with the configuration and a connected client, closing it on the way out. */
+export async function withClient<T>(body: (client: Client, config: Config) => Promise<T>): Promise<T> {
+  const config = configOrExit('client');
+  const { client, connection } = await connectClient(config);
+  try {
+    return await body(client, config);
+  } finally {
+    await connection.close();
+  }
+}
