@@ -19,6 +19,13 @@ export interface DevoReceiverOptions {
   readonly outDir?: string;
   /** Connections idle this long are closed, as Devo's balancer does @default 30 s */
   readonly idleTimeoutMs?: number;
+  /**
+   * Fault injection: once this many events were received, stop reading the syslog connection that brought
+   * the last of them and never confirm it, as a receiver stuck mid-stream. Happens once; later connections
+   * are served normally. `onStall` is told the event count at that moment.
+   */
+  readonly stallAfterEvents?: number;
+  readonly onStall?: (events: number) => void;
 }
 
 /** Counters of a receiver since it started (connections are never reset by clear()). */
@@ -31,6 +38,8 @@ export interface DevoReceiverStats {
   readonly rejectedHandshakes: number;
   /** Frames that were not syslog records. */
   readonly parseErrors: number;
+  /** Connections held unconfirmed by `stallAfterEvents` (0 or 1). */
+  readonly held: number;
 }
 
 /** A running receiver. Ports are those actually bound; they stay the same across stop/resumeListening. */
@@ -63,14 +72,25 @@ export async function startDevoReceiver(options: DevoReceiverOptions): Promise<D
   const idleMs = options.idleTimeoutMs ?? 30_000;
   const store = new EventStore(options.outDir);
   const open = new Set<Socket>(); // raw TCP sockets, so an outage can reset them all
-  const counters = { connections: 0, rejectedHandshakes: 0, parseErrors: 0 };
+  const counters = { connections: 0, rejectedHandshakes: 0, parseErrors: 0, held: 0 };
+  let stallDue = options.stallAfterEvents !== undefined;
 
   const serve = (transport: 'tls' | 'tcp') => (socket: Socket) => {
     counters.connections++;
     const parser = new FrameParser();
+    let held = false;
     const take = (result: ParseResult) => {
       counters.parseErrors += result.errors;
       store.add(result.events, transport);
+      if (stallDue && store.size >= options.stallAfterEvents!) {
+        held = true;
+        stallDue = false;
+        counters.held++;
+        socket.pause();
+        // No idle close either: ending our side is exactly the confirmation this connection must not get.
+        socket.setTimeout(0);
+        options.onStall?.(store.size);
+      }
     };
     socket.setTimeout(idleMs, () => {
       // Like the balancer: an idle connection is closed; a record still unterminated is lost.
@@ -79,10 +99,13 @@ export async function startDevoReceiver(options: DevoReceiverOptions): Promise<D
       socket.end();
       setTimeout(() => socket.destroy(), 1_000).unref();
     });
-    socket.on('data', (chunk: Buffer) => take(parser.push(chunk)));
+    socket.on('data', (chunk: Buffer) => {
+      if (!held) take(parser.push(chunk));
+    });
     socket.on('end', () => {
+      if (held) return;
       take(parser.end());
-      socket.end(); // our EOF: everything the client wrote has been read and stored
+      if (!held) socket.end(); // our EOF: everything the client wrote has been read and stored
     });
     socket.on('error', () => socket.destroy());
   };

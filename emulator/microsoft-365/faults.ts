@@ -52,9 +52,10 @@ interface Entry {
   activeUntilMs?: number;
 }
 
-/** The script of faults to inject; `add`, `clear` and `pending` are the test-facing API. */
+/** The script of faults to inject; `add`, `clear`, `pending` and `served` are the test-facing API. */
 export class FaultScript {
   private entries: Entry[] = [];
+  private hits: Partial<Record<FaultKind, number>> = {};
 
   constructor(private readonly now: () => number) {}
 
@@ -65,9 +66,17 @@ export class FaultScript {
     for (const f of faults) this.entries.push({ fault: { ...f }, skipLeft: f.skipRequests ?? 0, hitsLeft: f.count ?? 1 });
   }
 
-  /** Drops every queued fault. */
+  /** Drops every queued fault (the served counts stay). */
   clear(): void {
     this.entries = [];
+  }
+
+  /**
+   * How many requests each kind of fault has hit so far. A `slow` or `hang` request counts as soon as it
+   * arrives, so a count going up also says such a request is being held right now.
+   */
+  served(): Partial<Record<FaultKind, number>> {
+    return { ...this.hits };
   }
 
   /** The faults not used up yet, in order. */
@@ -92,6 +101,7 @@ export class FaultScript {
     return {
       fault: entry.fault,
       consume: () => {
+        this.hits[entry.fault.kind] = (this.hits[entry.fault.kind] ?? 0) + 1;
         if (entry.fault.forMs !== undefined) {
           entry.activeUntilMs ??= this.now() + entry.fault.forMs;
           return;

@@ -117,6 +117,21 @@ describe('the local Devo receiver', () => {
     assert.deepEqual(r.events().map((e) => e.message), ['in flight', 'after']);
   });
 
+  it('stallAfterEvents stops reading mid-stream and never confirms that connection, idle timeout or not; the next one is served', async () => {
+    const stalls: number[] = [];
+    const r = await receiver({ stallAfterEvents: 500, idleTimeoutMs: 200, onStall: (n) => stalls.push(n) });
+    const target = { transport: 'tcp' as const, host: '127.0.0.1', port: r.tcpPort! };
+    const big = Array.from({ length: 2_000 }, (_, i) => frame(JSON.stringify({ MessageTraceId: `big-${i}`, pad: 'x'.repeat(200) })));
+    // An idle close would end our side, which the sender would take for a confirmation; held, it times out.
+    await assert.rejects(sendSyslogBatch(big, target, { confirmTimeoutMs: 1_000 }), { name: 'DevoConfirmationTimeout' });
+    assert.equal(stalls.length, 1);
+    assert.ok(stalls[0]! >= 500 && stalls[0]! < 2_000, `stalled part-way through the batch, after ${stalls[0]} events`);
+    assert.equal(r.events().length, stalls[0], 'nothing more was read from the held connection');
+    assert.equal(r.stats().held, 1);
+    await sendSyslogBatch([frame('after')], target);
+    assert.equal(r.events().at(-1)?.message, 'after');
+  });
+
   describe('HTTP stream ingestion', () => {
     const post = (port: number, path: string, body: Buffer, headers: Record<string, string> = {}) =>
       fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', body, headers }).then(async (res) => ({ status: res.status, text: await res.text() }));

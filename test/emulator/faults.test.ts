@@ -17,6 +17,7 @@ import {
   TestClock,
   tokenRequest,
 } from '../fixtures/microsoft/emulator-fixture.js';
+import { waitUntil } from '../helpers/wait-until.js';
 
 const NOW = Date.parse('2026-03-10T12:00:00Z');
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -125,6 +126,20 @@ describe('scripted faults', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     await emulator.close();
     assert.ok((await hanging) instanceof Error, 'close() drops the hanging connection');
+  });
+
+  it('served() counts the requests each kind hit, a held slow request as soon as it arrives', async () => {
+    const emulator = await startTestEmulator({ now: () => NOW, dataset });
+    emulator.faults.add([{ target: 'graph', kind: 'server-error', count: 2 }, { target: 'graph', kind: 'slow', delayMs: 60_000, skipRequests: 1 }]);
+    assert.deepEqual(emulator.faults.served(), {});
+    assert.equal((await graph(emulator)).status, 500);
+    assert.equal((await graph(emulator)).status, 500);
+    assert.equal((await graph(emulator)).status, 200, 'skipped by the slow fault');
+    const held = graph(emulator).catch((err: unknown) => err);
+    await waitUntil(() => emulator.faults.served().slow === 1, { intervalMs: 10, what: 'the slow request to arrive' });
+    assert.deepEqual(emulator.faults.served(), { 'server-error': 2, slow: 1 });
+    await emulator.close();
+    assert.ok((await held) instanceof Error, 'still held when the emulator closed');
   });
 
   it('a forMs fault hits every matching request for that long', async () => {
