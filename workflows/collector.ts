@@ -1,7 +1,8 @@
 import { allHandlersFinished, condition, continueAsNew, log, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { addRange, iso, msUntilDue, nextChunk, nextWindow, removeRange } from '../time-windows/index.js';
 import { validateBackfill, type BackfillInput } from './backfill.js';
-import { backfillSignal, backfillUpdate, pauseSignal, resumeSignal, statusQuery } from './messages.js';
+import { backfillSignal, backfillUpdate, pauseSignal, resumeSignal, settingsUpdate, statusQuery } from './messages.js';
+import { applySettingsChange } from './settings.js';
 import { describeStatus, initialState, type CollectorInput, type CollectorState } from './state.js';
 import { CURSOR, PHASE, SOURCE, TENANT } from './search-attributes.js';
 import { CollectorSteps } from './steps.js';
@@ -13,25 +14,35 @@ import { CollectorSteps } from './steps.js';
  * The history is the checkpoint: after a crash the window resumes from its first unconfirmed page.
  */
 export async function messageTraceCollector(input: CollectorInput): Promise<void> {
-  const { settings } = input;
   const state: CollectorState = input.state ?? initialState(input.start, Date.now());
-  const steps = new CollectorSteps(settings, state);
-  log.info('collector started', { tenantId: settings.tenantId, source: settings.source, cursor: state.cursor, windowMs: settings.windowMs, lagMs: settings.lagMs });
+  const steps = new CollectorSteps(input.settings, state);
+  const { tenantId, source, windowMs, lagMs } = steps.settings;
+  log.info('collector started', { tenantId, source, cursor: state.cursor, windowMs, lagMs });
 
   const acceptBackfill = (request: BackfillInput) => {
-    const { fromMs, toMs } = validateBackfill(request, settings, state, Date.now());
+    const { fromMs, toMs } = validateBackfill(request, steps.settings, state, Date.now());
     state.backfill ??= { pending: [], deliveredMs: 0 };
     state.backfill.pending = addRange(state.backfill.pending, fromMs, toMs);
     steps.wakeups++;
     return { from: iso(fromMs), to: iso(toMs), pending: [...state.backfill.pending] };
   };
-  setHandler(statusQuery, () => describeStatus(settings, state, steps.phase, Date.now()));
+  setHandler(statusQuery, () => describeStatus(steps.settings, state, steps.phase, Date.now()));
   setHandler(pauseSignal, (pause) => void (state.paused ??= { since: iso(Date.now()), reason: pause?.reason }));
   setHandler(resumeSignal, () => {
     state.paused = undefined;
     steps.wakeups++;
   });
-  setHandler(backfillUpdate, acceptBackfill, { validator: (r) => void validateBackfill(r, settings, state, Date.now()) });
+  setHandler(backfillUpdate, acceptBackfill, { validator: (r) => void validateBackfill(r, steps.settings, state, Date.now()) });
+  setHandler(
+    settingsUpdate,
+    (change) => {
+      steps.settings = applySettingsChange(steps.settings, change);
+      log.info('settings changed', { windowMs: steps.settings.windowMs, lagMs: steps.settings.lagMs, pageSize: steps.settings.pageSize });
+      steps.wakeups++;
+      return steps.settings;
+    },
+    { validator: (change) => void applySettingsChange(steps.settings, change) },
+  );
   setHandler(backfillSignal, (request) => {
     try {
       acceptBackfill(request);
@@ -43,6 +54,7 @@ export async function messageTraceCollector(input: CollectorInput): Promise<void
   let shown = '';
   /** Keeps the UI's search attributes current: cursor and phase, upserted only when they change. */
   const showInUi = () => {
+    const { settings } = steps;
     if (!settings.searchAttributes || shown === `${state.cursor}|${steps.phase}`) return;
     shown = `${state.cursor}|${steps.phase}`;
     upsertSearchAttributes([
@@ -55,11 +67,11 @@ export async function messageTraceCollector(input: CollectorInput): Promise<void
 
   steps.onPhaseChange = showInUi;
 
-  const liveWindowDue = () => nextWindow(Date.parse(state.cursor), Date.now(), settings);
+  const liveWindowDue = () => nextWindow(Date.parse(state.cursor), Date.now(), steps.settings);
   let windowsThisRun = 0;
   const shouldContinueAsNew = () =>
     workflowInfo().continueAsNewSuggested ||
-    (settings.testContinueAsNewEveryWindows !== undefined && windowsThisRun >= settings.testContinueAsNewEveryWindows);
+    (steps.settings.testContinueAsNewEveryWindows !== undefined && windowsThisRun >= steps.settings.testContinueAsNewEveryWindows);
 
   while (!shouldContinueAsNew()) {
     showInUi();
@@ -80,8 +92,8 @@ export async function messageTraceCollector(input: CollectorInput): Promise<void
       }
       continue;
     }
-    await steps.waitFor(msUntilDue(Date.parse(state.cursor), Date.now(), settings), 'waiting');
+    await steps.waitFor(msUntilDue(Date.parse(state.cursor), Date.now(), steps.settings), 'waiting');
   }
   await condition(allHandlersFinished);
-  await continueAsNew<typeof messageTraceCollector>({ settings, start: input.start, state });
+  await continueAsNew<typeof messageTraceCollector>({ settings: steps.settings, start: input.start, state });
 }

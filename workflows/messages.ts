@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BackfillAccepted, BackfillInput } from './backfill.js';
-import type { CollectorStatus } from './state.js';
+import type { SettingsChange } from './settings.js';
+import type { CollectorSettings, CollectorStatus } from './state.js';
 
 /** Wire names are a contract with running workflows and the CLI: never rename them. */
 
@@ -23,3 +24,9 @@ export const backfillUpdate = defineUpdate<BackfillAccepted, [BackfillInput]>('b
 
 /** The same request, fire and forget: an invalid range is logged and dropped. */
 export const backfillSignal = defineSignal<[BackfillInput]>('backfill');
+
+/**
+ * Change window, lag, page size or budget of a running collector, from its next window (or page); answers
+ * with the settings now in effect. `o365-trace start --all` uses it when a tenant's settings changed.
+ */
+export const settingsUpdate = defineUpdate<CollectorSettings, [SettingsChange]>('updateSettings');

@@ -45,6 +45,8 @@ export interface Totals {
   tokenFetches: number;
   resent: number;
   oversize: number;
+  /** Rows Microsoft sent that could not be read as records: written to the dead-letter file, with their window. */
+  deadLettered?: number;
   /** Next links Microsoft refused, after which the window was finished with a fresh query. */
   recoveredLinks?: number;
 }
@@ -102,6 +104,8 @@ export interface CollectorStatus {
   readonly cursor: string;
   readonly lagMs: number;
   readonly caughtUp: boolean;
+  /** The settings in effect (they change with the settings update). */
+  readonly settings: { readonly windowMs: number; readonly lagMs: number; readonly pageSize: number };
   readonly currentWindow?: { start: string; end: string; page: number };
   /** Pending backfill ranges and overall progress (0..1); absent when none was ever requested. */
   readonly backfill?: { pending: PendingRange[]; progress: number; currentChunk?: { start: string; end: string; page: number } };
@@ -132,6 +136,7 @@ export function describeStatus(settings: CollectorSettings, state: CollectorStat
     cursor: state.cursor,
     lagMs: nowMs - cursorMs,
     caughtUp: isCaughtUp(cursorMs, nowMs, settings),
+    settings: { windowMs: settings.windowMs, lagMs: settings.lagMs, pageSize: settings.pageSize },
     currentWindow: windowInHand(progress),
     backfill: state.backfill && {
       pending: [...state.backfill.pending],
