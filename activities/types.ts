@@ -28,6 +28,8 @@ export interface PulledPage {
   readonly nextLink?: string;
   /** The last row's key, to resume the window from should Microsoft refuse the next link. */
   readonly resumePoint?: ResumePoint;
+  /** Rows that could not be read as records: written to the dead-letter file instead of being returned. */
+  readonly deadLettered?: number;
 }
 
 /** Input of sendToDevo: one page of records to deliver, confirmed batch by batch. */

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, condition, isCancellation, log } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, isCancellation, log, patched } from '@temporalio/workflow';
 import type { PulledPage } from '../activities/types.js';
 import type { ResumePoint } from '../microsoft/resume-point.js';
 import { budgetWaitMs, DEFAULT_BUDGET, iso, recentCalls, type TimeWindow } from '../time-windows/index.js';
@@ -9,6 +9,8 @@ import type { CollectorPhase, CollectorSettings, CollectorState, WindowProgress 
 /** Refresh the token when it expires within this margin. */
 const TOKEN_MARGIN_MS = 5 * 60_000;
 const DAY_MS = 86_400_000;
+/** Marks histories in which page N+1 is pulled while page N is sent. */
+export const PIPELINE_PATCH = 'pipelined-pages';
 
 /** Which progress slot a window's pages are tracked in. */
 export type Lane = 'live' | 'backfill';
@@ -25,7 +27,8 @@ export class CollectorSteps {
   onPhaseChange: () => void = () => undefined;
 
   constructor(
-    readonly settings: CollectorSettings,
+    /** Replaced by the settings update; read afresh at every step. */
+    public settings: CollectorSettings,
     readonly state: CollectorState,
   ) {}
 
@@ -133,14 +136,23 @@ export class CollectorSteps {
   /**
    * Pulls and delivers the window's pages from where its lane left off. Returns true when the window is
    * complete, false when `interrupt` asked to yield between pages (backfill gives way to live windows).
+   *
+   * Pipelined: while page N is being sent, page N+1 is pulled. Sends stay in page order and the progress
+   * (hence the cursor) still moves only past confirmed pages; a page pulled ahead lives only in this run's
+   * history, so nothing pulled ahead is left behind when yielding: an interrupt first sends it.
    */
   async collectPages(lane: Lane, window: TimeWindow, interrupt: () => boolean = () => false): Promise<boolean> {
     if (this.progressOf(lane)?.window.startMs !== window.startMs) this.setProgress(lane, { window, pagesDone: 0, records: 0 });
+    let pulledAhead: Promise<PulledPage | undefined> | undefined;
     for (;;) {
       const progress: WindowProgress = this.progressOf(lane)!;
       const { pagesDone, records = 0 } = progress;
       const page = pagesDone + 1;
-      const pulled: PulledPage = await this.untilDone(() => this.pullNext(lane, window, progress, page));
+      const pulled: PulledPage = (await pulledAhead) ?? (await this.untilDone(() => this.pullNext(lane, window, progress, page)));
+      pulledAhead = undefined;
+      const after: WindowProgress | undefined = pulled.nextLink ? { window, pagesDone: page, nextLink: pulled.nextLink, resumePoint: pulled.resumePoint } : undefined;
+      // Replaying a history from before pipelining keeps its one-page-at-a-time order (patched() is false there).
+      if (after && !interrupt() && !this.state.paused && patched(PIPELINE_PATCH)) pulledAhead = this.pullAhead(lane, window, after, page + 1);
       // A failed send never costs an API call: the page stays in hand (and in history) until confirmed.
       const summary = `send ${pulled.records.length} records of ${describeWindow(window)} page ${page}`;
       const sent = await this.untilDone(() => sendToDevo.executeWithOptions({ summary }, [{ tenantId: this.settings.tenantId, records: pulled.records, window, page }]));
@@ -149,15 +161,27 @@ export class CollectorSteps {
       totals.pages++;
       totals.resent += sent.resent;
       totals.oversize += sent.oversize;
-      if (!pulled.nextLink) {
+      if (pulled.deadLettered) totals.deadLettered = (totals.deadLettered ?? 0) + pulled.deadLettered;
+      if (!after) {
         this.setProgress(lane, undefined);
         log.info(lane === 'live' ? 'window done' : 'backfill chunk done', { window: describeWindow(window), pages: page, records: records + sent.delivered });
         return true;
       }
-      this.setProgress(lane, { window, pagesDone: page, nextLink: pulled.nextLink, records: records + sent.delivered, resumePoint: pulled.resumePoint });
+      this.setProgress(lane, { ...after, records: records + sent.delivered });
       await this.untilResumed();
-      if (interrupt()) return false;
+      if (!pulledAhead && interrupt()) return false;
     }
+  }
+
+  /**
+   * Pulls the next page while the current one is sent. Speculative: if it fails, the page is pulled again
+   * in the ordinary way (with the operator-facing waits) once the send is done.
+   */
+  private pullAhead(lane: Lane, window: TimeWindow, progress: WindowProgress, page: number): Promise<PulledPage | undefined> {
+    return this.pullNext(lane, window, progress, page).catch((err: unknown) => {
+      log.info('pulling ahead failed; pulling that page again after the send', { page, reason: (err as Error).message });
+      return undefined;
+    });
   }
 }
 
