@@ -1,10 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { PROJECT_ROOT } from '../../dev-server/locate-cli.js';
 import { alignDown, iso } from '../../time-windows/index.js';
-import { backfillUpdate, pauseSignal, resumeSignal } from '../../workflows/messages.js';
+import { backfillUpdate, pauseSignal, resumeSignal, settingsUpdate } from '../../workflows/messages.js';
 import { collectorFixture } from '../helpers/collector-fixture.js';
 import { settledDataset } from '../helpers/ground-truth.js';
 import { temporalTestEnv } from '../helpers/temporal.js';
@@ -12,17 +12,26 @@ import { temporalTestEnv } from '../helpers/temporal.js';
 /**
  * Records the replay fixtures: representative collector runs on a dev server, saved as JSON histories
  * in test/replay/histories/. Run by hand after a deliberate workflow change that is patched:
- * `npx tsx test/replay/record-histories.ts`. Keep the old files: they are what running collectors hold.
+ * `npx tsx test/replay/record-histories.ts <name...>`. Existing files are never overwritten: they are what
+ * collectors started by older code hold, so a new behaviour gets a new recording beside them.
  */
 const MIN = 60_000;
 const cleanups: (() => Promise<void> | void)[] = [];
 const context = (name: string) => ({ name, after: (fn: () => Promise<void> | void) => cleanups.push(fn) }) as unknown as TestContext;
 
+const wanted = process.argv.slice(2);
+
 async function record(name: string, run: (t: TestContext) => Promise<{ workflowId: string; runId?: string }>): Promise<void> {
+  const file = join(PROJECT_ROOT, 'test/replay/histories', `${name}.json`);
+  if (wanted.length > 0 && !wanted.includes(name)) return;
+  if (existsSync(file)) {
+    console.log(`kept ${name}: already recorded (delete the file to record it again on purpose)`);
+    return;
+  }
   const { workflowId, runId } = await run(context(name));
   const env = await temporalTestEnv();
   const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
-  writeFileSync(join(PROJECT_ROOT, 'test/replay/histories', `${name}.json`), historyToJSON(history) + '\n');
+  writeFileSync(file, historyToJSON(history) + '\n');
   console.log(`recorded ${name}: ${history.events?.length} events`);
 }
 
@@ -68,6 +77,22 @@ await record('graph-continue-as-new', async (t) => {
     // the first run ends with continue-as-new after two windows; its history is the fixture
     await f.waitForStatus(f.env.client.workflow.getHandle(handle.workflowId), (s) => s.caughtUp);
     await f.env.client.workflow.getHandle(handle.workflowId).terminate('recorded');
+    return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+  });
+});
+
+await record('graph-pipelined-settings-backfill', async (t) => {
+  const now = Date.now();
+  const start = alignDown(now - 40 * MIN, 5 * MIN);
+  const f = await collectorFixture(t, { dataset: settledDataset({ records: 2_000, startMs: start - 30 * MIN, endMs: now }) });
+  f.emulator.faults.add({ target: 'graph', kind: 'server-error', skipRequests: 3 });
+  return f.worker.runUntil(async () => {
+    const handle = await f.start({ start: iso(start), pageSize: 150 });
+    await handle.executeUpdate(settingsUpdate, { args: [{ pageSize: 250, lagMs: 10 * MIN }] });
+    await f.waitForStatus(handle, (s) => s.caughtUp);
+    await handle.executeUpdate(backfillUpdate, { args: [{ from: iso(start - 30 * MIN), to: iso(start) }] });
+    await f.waitForStatus(handle, (s) => (s.backfill?.pending.length ?? 1) === 0);
+    await handle.terminate('recorded');
     return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
   });
 });

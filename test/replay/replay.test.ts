@@ -7,6 +7,8 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { createDataConverter } from '../../codec/data-converter.js';
 import { bundleWorkflows } from '../../worker/create-worker.js';
 import { PROJECT_ROOT } from '../../dev-server/locate-cli.js';
+import { PIPELINE_PATCH } from '../../workflows/steps.js';
+import { activityOverlap } from '../helpers/history-shape.js';
 import { alterHistory, REPLAY_KEY } from './history-files.js';
 
 const DIR = join(PROJECT_ROOT, 'test/replay/histories');
@@ -31,6 +33,16 @@ describe('replaying recorded collector histories', () => {
       replayed++;
     }
     assert.equal(replayed, files.length);
+  });
+
+  it('covers both shapes running collectors hold: one page at a time (before pipelining) and pipelined', () => {
+    const shapes = files.map((file) => {
+      const text = readFileSync(join(DIR, file), 'utf8');
+      const patched = text.includes(Buffer.from(JSON.stringify({ id: PIPELINE_PATCH })).toString('base64').slice(0, 24));
+      return { file, patched, ...activityOverlap(JSON.parse(text) as object) };
+    });
+    assert.ok(shapes.some((s) => !s.patched && s.pullsBesideSends === 0), JSON.stringify(shapes));
+    assert.ok(shapes.some((s) => s.patched && s.pullsBesideSends > 0), JSON.stringify(shapes));
   });
 
   it('histories hold no address, subject, token or secret in clear: the codec encrypted every payload', () => {

@@ -1,0 +1,65 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { alignDown, iso } from '../../time-windows/index.js';
+import { settingsUpdate } from '../../workflows/messages.js';
+import { accountFor, summary } from '../helpers/accounting.js';
+import { collectorFixture } from '../helpers/collector-fixture.js';
+import { graphTruth, settledDataset } from '../helpers/ground-truth.js';
+import { activityOverlap } from '../helpers/history-shape.js';
+
+const MIN = 60_000;
+
+describe('pipelined pages and settings changes', () => {
+  it('pulls page N+1 while page N is sent: sends stay one at a time, every record once, no extra API call', async (t) => {
+    const now = Date.now();
+    const start = alignDown(now - 75 * MIN, 5 * MIN);
+    const f = await collectorFixture(t, { dataset: settledDataset({ records: 8_000, startMs: start, endMs: now }) });
+    const caughtUp = await f.collectUntilCaughtUp({ start: iso(start), pageSize: 200 });
+
+    const expected = graphTruth(f.emulator, start, Date.parse(caughtUp.cursor));
+    const account = accountFor(f.delivered(), expected);
+    assert.deepEqual([account.missing.length, account.duplicates, account.unexpected.length, account.altered.length], [0, 0, 0, 0], summary(account));
+
+    const history = await f.env.client.workflow.getHandle(`o365-message-trace/${f.tenantId}`).fetchHistory();
+    const overlap = activityOverlap(history);
+    const multiPageWindows = caughtUp.totals.pages - caughtUp.totals.windows;
+    assert.ok(multiPageWindows > 10, `the dataset gives windows of several pages (${caughtUp.totals.pages} pages, ${caughtUp.totals.windows} windows)`);
+    // every page after a window's first is pulled while the one before it is being sent
+    assert.equal(overlap.pullsBesideSends, multiPageWindows, JSON.stringify(overlap));
+    assert.equal(overlap.sendsBesideSends, 0, 'sends never overlap, so pages reach Devo in order');
+    const served = f.emulator.stats().requests['graph 200'] ?? 0;
+    assert.equal(caughtUp.totals.apiCalls, served, 'pulling ahead wastes no call: one booked call per page served');
+    assert.equal(served, caughtUp.totals.pages);
+  });
+
+  it('updateSettings changes window, lag and page size of a running collector; a bad change is refused', async (t) => {
+    const now = Date.now();
+    const start = alignDown(now - 90 * MIN, 10 * MIN);
+    const f = await collectorFixture(t, { dataset: settledDataset({ records: 4_000, startMs: start, endMs: now }) });
+    await f.worker.runUntil(async () => {
+      const handle = await f.start({ start: iso(start), windowMs: 5 * MIN, lagMs: 30 * MIN, pageSize: 100 });
+      const first = await f.waitForStatus(handle, (s) => s.caughtUp);
+      assert.deepEqual(first.settings, { windowMs: 5 * MIN, lagMs: 30 * MIN, pageSize: 100 });
+
+      const refused = await handle.executeUpdate(settingsUpdate, { args: [{ pageSize: 9_000, lagMs: -1 }] }).catch((e: unknown) => e);
+      assert.ok(refused instanceof WorkflowUpdateFailedError, 'an impossible change is refused');
+      assert.match((refused.cause as Error).message, /lagMs must be a whole number of ms, 0 or more; pageSize must be from 1 to 5000 for graph/);
+
+      const now2 = await handle.executeUpdate(settingsUpdate, { args: [{ windowMs: 10 * MIN, lagMs: 15 * MIN, pageSize: 1_000 }] });
+      assert.deepEqual([now2.windowMs, now2.lagMs, now2.pageSize], [10 * MIN, 15 * MIN, 1_000]);
+      const pagesBefore = first.totals.pages;
+      const windowsBefore = first.totals.windows;
+      const after = await f.waitForStatus(handle, (s) => s.caughtUp && Date.parse(s.cursor) > Date.parse(first.cursor));
+      await handle.terminate('test done');
+
+      assert.deepEqual(after.settings, { windowMs: 10 * MIN, lagMs: 15 * MIN, pageSize: 1_000 });
+      // the new lag lets the cursor run on, in the new window length
+      const newWindows = after.totals.windows - windowsBefore;
+      assert.equal(Date.parse(after.cursor) - Date.parse(first.cursor), newWindows * 10 * MIN, 'windows after the change are 10 minutes long');
+      assert.equal(after.totals.pages - pagesBefore, newWindows, 'pages of 1,000 hold a whole 10-minute window each');
+      const account = accountFor(f.delivered(), graphTruth(f.emulator, start, Date.parse(after.cursor)));
+      assert.deepEqual([account.missing.length, account.duplicates, account.unexpected.length], [0, 0, 0], summary(account));
+    });
+  });
+});
