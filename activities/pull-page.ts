@@ -22,13 +22,20 @@ export function pullPageActivity(deps: ActivityDeps) {
           ? await pullGraphPage({ ...common, baseUrl: ms.graphUrl })
           : await pullReportingPage({ ...common, baseUrl: ms.reportingUrl });
       const records = resume ? afterResumePoint(pulled.records, resume) : pulled.records;
+      const deadLettered = pulled.unparseable.length;
+      if (deadLettered > 0) {
+        // One odd row must not stop the tenant's collection: it is kept by hand, the rest goes on.
+        await deps.deadLetter(pulled.unparseable, { reason: 'unparseable', window: input.window, page: input.page });
+        log.warn('rows that are not message trace records went to the dead-letter file', { page: input.page, count: deadLettered });
+      }
       // The resume point follows the rows as Microsoft sent them, even when the repeats were dropped.
-      const page = { records, nextLink: pulled.nextLink, resumePoint: resumePointOf(pulled.records) ?? resume };
+      const page = { records, nextLink: pulled.nextLink, resumePoint: resumePointOf(pulled.records) ?? resume, ...(deadLettered > 0 ? { deadLettered } : {}) };
       log.info('page pulled', {
         windowStart: iso(input.window.startMs),
         windowEnd: iso(input.window.endMs),
         page: input.page,
         records: page.records.length,
+        ...(deadLettered > 0 ? { deadLettered } : {}),
         more: page.nextLink !== undefined,
         ...(resume ? { resumedAfter: resume.received } : {}),
       });

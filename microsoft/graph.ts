@@ -2,7 +2,8 @@ import { filterBounds, type TimeWindow } from '../time-windows/index.js';
 import { MalformedResponseError } from './errors.js';
 import { getApiJson } from './http.js';
 import { resolveNextLink } from './next-link.js';
-import type { PageRequest, TracePage, TraceRecord } from './records.js';
+import type { PageRequest, TracePage } from './records.js';
+import { sortRows } from './row-check.js';
 
 /** The first-page URL of a window: both bounds inclusive (`ge`/`le`), hence the last-tick upper bound. */
 export function graphFirstPageUrl(graphUrl: string, window: TimeWindow, pageSize: number, upTo?: string): string {
@@ -18,8 +19,13 @@ export function graphFirstPageUrl(graphUrl: string, window: TimeWindow, pageSize
  */
 export async function pullGraphPage(request: PageRequest): Promise<TracePage> {
   const url = request.nextLink ?? graphFirstPageUrl(request.baseUrl, request.window, request.pageSize, request.upTo);
-  const { body: parsed, what } = await getApiJson(url, request.accessToken, request.signal);
-  const body = parsed as { value?: unknown; '@odata.nextLink'?: unknown };
+  const { body, what } = await getApiJson(url, request.accessToken, request.signal);
+  return readGraphPage(body, url, what);
+}
+
+/** A Graph page from its parsed JSON body: usable records, unparseable rows, and the checked next link. */
+export function readGraphPage(parsed: unknown, url: string, what: string): TracePage {
+  const body = parsed as { value?: unknown; '@odata.nextLink'?: unknown } | null;
   if (!Array.isArray(body?.value)) throw new MalformedResponseError(`${what}: 200 without a value array`);
-  return { records: body.value as TraceRecord[], nextLink: resolveNextLink(body['@odata.nextLink'], url, what) };
+  return { ...sortRows(body.value, 'graph'), nextLink: resolveNextLink(body['@odata.nextLink'], url, what) };
 }

@@ -20,6 +20,8 @@ export const microsoftHttp: Got = got.extend({
   retry: { limit: 0 },
   throwHttpErrors: false,
   followRedirect: false,
+  // Explicit, so NODE_TLS_REJECT_UNAUTHORIZED=0 in a worker's environment cannot turn certificate checks off.
+  https: { rejectUnauthorized: true },
   timeout: { connect: 10_000, response: 120_000, request: 180_000 },
   headers: { 'user-agent': 'o365-message-trace-collector' },
 });
@@ -92,7 +94,8 @@ function errorText(body: string): string | undefined {
       Message?: string;
     };
     const text = parsed.error?.message ?? parsed['odata.error']?.message?.value ?? parsed.Message;
-    return text?.slice(0, 300);
+    // One line of bounded length: the body is Microsoft's, the message goes to logs and the UI.
+    return typeof text === 'string' ? text.slice(0, 300).replace(/\p{Cc}+/gu, ' ') : undefined;
   } catch {
     return undefined;
   }

@@ -8,7 +8,12 @@ import { MalformedResponseError } from './errors.js';
 export function resolveNextLink(link: unknown, requestUrl: string, what: string): string | undefined {
   if (link === undefined || link === null || link === '') return undefined;
   if (typeof link !== 'string') throw new MalformedResponseError(`${what}: next link is not a string`);
-  const resolved = new URL(link, requestUrl);
+  let resolved: URL;
+  try {
+    resolved = new URL(link, requestUrl);
+  } catch (err) {
+    throw new MalformedResponseError(`${what}: next link is not a URL`, undefined, { cause: err });
+  }
   if (resolved.origin !== new URL(requestUrl).origin) {
     throw new MalformedResponseError(`${what}: next link points to another host (${resolved.origin}); refusing to send the token there`);
   }

@@ -57,6 +57,8 @@ export interface PageRequest {
 /** One page of records plus the link to the next page, if any. */
 export interface TracePage {
   readonly records: TraceRecord[];
+  /** Rows that are not usable message trace records (see row-check.ts), for the dead-letter file. */
+  readonly unparseable: unknown[];
   readonly nextLink?: string;
 }
 
@@ -65,7 +67,7 @@ export interface TracePage {
  * id (reference §4 item 4), so deduplicating on the id alone would drop recipients.
  */
 export function recordKey(record: TraceRecord): string {
-  const id = record.id ?? record.MessageTraceId;
+  const id = record.id ?? record.MessageTraceId ?? record.MessageId;
   const recipient = record.recipientAddress ?? record.RecipientAddress;
   return `${String(id)}|${String(recipient)}`;
 }

@@ -2,7 +2,8 @@ import { filterBounds, type TimeWindow } from '../time-windows/index.js';
 import { MalformedResponseError } from './errors.js';
 import { getApiJson } from './http.js';
 import { resolveNextLink } from './next-link.js';
-import type { PageRequest, TracePage, TraceRecord } from './records.js';
+import type { PageRequest, TracePage } from './records.js';
+import { sortRows } from './row-check.js';
 
 const REPORT_PATH = '/ecp/reportingwebservice/reporting.svc/MessageTrace';
 
@@ -26,19 +27,23 @@ export function reportingFirstPageUrl(reportingUrl: string, window: TimeWindow, 
 export async function pullReportingPage(request: PageRequest): Promise<TracePage> {
   const url = request.nextLink ?? reportingFirstPageUrl(request.baseUrl, request.window, request.pageSize, request.upTo);
   const { body, what } = await getApiJson(url, request.accessToken, request.signal);
-  const { rows, link } = unwrap(body, what);
-  // __metadata is the OData envelope (the row's URL), not message trace data.
-  const records = rows.map(({ __metadata: _envelope, ...record }) => record as TraceRecord);
-  return { records, nextLink: resolveNextLink(link, url, what) };
+  return readReportingPage(body, url, what);
 }
 
-type Row = Record<string, unknown> & { __metadata?: unknown };
+/** A Reporting Web Service page from its parsed JSON body, in any of its shapes. */
+export function readReportingPage(body: unknown, url: string, what: string): TracePage {
+  const { rows, link } = unwrap(body, what);
+  const { records, unparseable } = sortRows(rows, 'reporting');
+  // __metadata is the OData envelope (the row's URL), not message trace data.
+  const withoutEnvelope = records.map(({ __metadata: _envelope, ...record }) => record);
+  return { records: withoutEnvelope, unparseable, nextLink: resolveNextLink(link, url, what) };
+}
 
-function unwrap(body: unknown, what: string): { rows: Row[]; link: unknown } {
+function unwrap(body: unknown, what: string): { rows: unknown[]; link: unknown } {
   const b = body as { value?: unknown; 'odata.nextLink'?: unknown; '@odata.nextLink'?: unknown; d?: unknown };
-  if (Array.isArray(b?.value)) return { rows: b.value as Row[], link: b['odata.nextLink'] ?? b['@odata.nextLink'] };
-  if (Array.isArray(b?.d)) return { rows: b.d as Row[], link: undefined };
+  if (Array.isArray(b?.value)) return { rows: b.value, link: b['odata.nextLink'] ?? b['@odata.nextLink'] };
+  if (Array.isArray(b?.d)) return { rows: b.d, link: undefined };
   const d = b?.d as { results?: unknown; __next?: unknown } | undefined;
-  if (Array.isArray(d?.results)) return { rows: d.results as Row[], link: d.__next };
+  if (Array.isArray(d?.results)) return { rows: d.results, link: d.__next };
   throw new MalformedResponseError(`${what}: 200 without value, d or d.results`);
 }

@@ -1,4 +1,7 @@
+import { normaliseReceived } from './received-time.js';
 import type { TraceRecord } from './records.js';
+
+export { normaliseReceived };
 
 /**
  * Where a window's pages stopped: the received time and recipient of the last row delivered. Both APIs
@@ -24,13 +27,4 @@ export function resumePointOf(records: readonly TraceRecord[]): ResumePoint | un
 /** Drops the rows a resumed query repeats: those at exactly the resume time up to its recipient. */
 export function afterResumePoint(records: readonly TraceRecord[], point: ResumePoint): TraceRecord[] {
   return records.filter((r) => normaliseReceived(r.receivedDateTime ?? r.Received) !== point.received || String(r.recipientAddress ?? r.RecipientAddress) > point.recipient);
-}
-
-/** `2026-11-24T10:00:00.12Z`, `2026-11-24T10:00:00.1234567` (RWS, UTC without Z) or `/Date(ms)/` → 7 digits + Z. */
-export function normaliseReceived(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  const verbose = /Date\((\d+)\)/.exec(value);
-  if (verbose) return new Date(Number(verbose[1])).toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
-  const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,7}))?(Z|[+-]00:00)?$/.exec(value);
-  return match ? `${match[1]}.${(match[2] ?? '').padEnd(7, '0')}Z` : undefined;
 }
