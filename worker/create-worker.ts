@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
+import { collectorMetricsInterceptor } from './metrics-interceptor.js';
 
 /** The workflow entry module, as TypeScript under tsx or compiled JavaScript under dist/. */
 export function workflowsPath(): string {
@@ -42,6 +43,8 @@ export async function createCollectorWorker(options: CollectorWorkerOptions): Pr
     taskQueue: options.taskQueue,
     dataConverter: options.dataConverter,
     activities: createActivities(options.deps),
+    // Counts records, pages, Microsoft calls and dead letters per tenant; a no-op without a metrics exporter.
+    interceptors: { activity: [collectorMetricsInterceptor] },
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
     ...(options.identity ? { identity: options.identity } : {}),
     // One cached workflow per tenant is plenty; the SDK's default grows with the heap (sdk-typescript#2227).

@@ -1,7 +1,7 @@
 import { after } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type WorkflowBundle } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type TelemetryOptions, type WorkflowBundle } from '@temporalio/worker';
 import { createDataConverter } from '../../codec/data-converter.js';
 import { startDevServer } from '../../dev-server/start-dev-server.js';
 import { bundleWorkflows } from '../../worker/create-worker.js';
@@ -28,15 +28,16 @@ after(async () => {
 /**
  * The Temporal environment for this test file: the server named by TEMPORAL_ADDRESS (npm test starts one
  * for the whole run), or a dev server of its own when a file runs alone. Torn down after the file's tests.
+ * `telemetry` (e.g. a metrics exporter) applies only to the file's first call, which installs the Runtime.
  */
-export function temporalTestEnv(): Promise<TemporalTestEnv> {
-  shared ??= create();
+export function temporalTestEnv(telemetry?: TelemetryOptions): Promise<TemporalTestEnv> {
+  shared ??= create(telemetry);
   return shared;
 }
 
-async function create(): Promise<TemporalTestEnv> {
+async function create(telemetry: TelemetryOptions | undefined): Promise<TemporalTestEnv> {
   // Warnings and errors only: the activities' info lines would bury the test report.
-  Runtime.install({ logger: new DefaultLogger((process.env.TEMPORAL_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
+  Runtime.install({ logger: new DefaultLogger((process.env.TEMPORAL_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN'), ...(telemetry ? { telemetryOptions: telemetry } : {}) });
   let address = process.env.TEMPORAL_ADDRESS;
   let stopServer: (() => Promise<void>) | undefined;
   if (!address) {
