@@ -19,6 +19,8 @@ export interface DevServerOptions {
   readonly searchAttributes?: readonly string[];
   /** Codec server the UI should use to decode payloads. */
   readonly uiCodecEndpoint?: string;
+  /** Extra dynamic config, e.g. { 'limit.historyCount.suggestContinueAsNew': 50 } to provoke continue-as-new. */
+  readonly dynamicConfig?: Readonly<Record<string, string | number | boolean>>;
   /** How long to wait for the server to answer; a cold 2-core machine needs more than the SDK's 5 s. */
   readonly readyTimeoutMs?: number;
   readonly onProgress?: (message: string) => void;
@@ -48,6 +50,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   for (const attribute of options.searchAttributes ?? []) args.push('--search-attribute', attribute);
   if (options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   args.push('--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true');
+  for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   const child = spawn(cli.path, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));

@@ -1,10 +1,12 @@
-import { allHandlersFinished, condition, continueAsNew, log, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, log, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { addRange, iso, msUntilDue, nextChunk, nextWindow, removeRange } from '../time-windows/index.js';
 import { validateBackfill, type BackfillInput } from './backfill.js';
 import { backfillSignal, backfillUpdate, pauseSignal, resumeSignal, settingsUpdate, statusQuery } from './messages.js';
 import { applySettingsChange } from './settings.js';
 import { describeStatus, initialState, type CollectorInput, type CollectorState } from './state.js';
 import { CURSOR, PHASE, SOURCE, TENANT } from './search-attributes.js';
+import { reportProgress } from './metrics.js';
+import { MID_WINDOW_CONTINUE_AS_NEW } from './patches.js';
 import { CollectorSteps } from './steps.js';
 
 /**
@@ -65,7 +67,12 @@ export async function messageTraceCollector(input: CollectorInput): Promise<void
     ]);
   };
 
-  steps.onPhaseChange = showInUi;
+  /** What operators watch: the UI's search attributes and the worker's Prometheus gauges. */
+  const report = () => {
+    showInUi();
+    reportProgress(steps.settings, state);
+  };
+  steps.onPhaseChange = report;
 
   const liveWindowDue = () => nextWindow(Date.parse(state.cursor), Date.now(), steps.settings);
   let windowsThisRun = 0;
@@ -73,20 +80,26 @@ export async function messageTraceCollector(input: CollectorInput): Promise<void
     workflowInfo().continueAsNewSuggested ||
     (steps.settings.testContinueAsNewEveryWindows !== undefined && windowsThisRun >= steps.settings.testContinueAsNewEveryWindows);
 
+  // A long window (a busy tenant, a 10-day backfill chunk) can outgrow the history on its own: when the
+  // server suggests continue-as-new, stop between pages; the window's progress carries over. Histories
+  // from before this rule carried on instead, so they replay unchanged (patched() is false there).
+  const historyFull = () => workflowInfo().continueAsNewSuggested && patched(MID_WINDOW_CONTINUE_AS_NEW);
+
   while (!shouldContinueAsNew()) {
-    showInUi();
+    report();
     await steps.untilResumed();
     const live = state.inProgress?.window ?? liveWindowDue();
     if (live) {
-      await steps.collectPages('live', live);
-      state.cursor = iso(live.endMs);
-      state.totals.windows++;
-      windowsThisRun++;
+      if (await steps.collectPages('live', live, historyFull)) {
+        state.cursor = iso(live.endMs);
+        state.totals.windows++;
+        windowsThisRun++;
+      }
       continue;
     }
     const chunk = state.backfill?.inProgress?.window ?? nextChunk(state.backfill?.pending ?? []);
     if (chunk && state.backfill) {
-      if (await steps.collectPages('backfill', chunk, () => liveWindowDue() !== undefined)) {
+      if (await steps.collectPages('backfill', chunk, () => liveWindowDue() !== undefined || historyFull())) {
         state.backfill.pending = removeRange(state.backfill.pending, chunk.startMs, chunk.endMs);
         state.backfill.deliveredMs += chunk.endMs - chunk.startMs;
       }

@@ -4,13 +4,12 @@ import type { ResumePoint } from '../microsoft/resume-point.js';
 import { budgetWaitMs, DEFAULT_BUDGET, iso, recentCalls, type TimeWindow } from '../time-windows/index.js';
 import { fetchToken, pullPage, sendToDevo } from './activity-stubs.js';
 import { FailureType, OPERATOR_HINTS } from './failure-types.js';
+import { PIPELINE_PATCH } from './patches.js';
 import type { CollectorPhase, CollectorSettings, CollectorState, WindowProgress } from './state.js';
 
 /** Refresh the token when it expires within this margin. */
 const TOKEN_MARGIN_MS = 5 * 60_000;
 const DAY_MS = 86_400_000;
-/** Marks histories in which page N+1 is pulled while page N is sent. */
-export const PIPELINE_PATCH = 'pipelined-pages';
 
 /** Which progress slot a window's pages are tracked in. */
 export type Lane = 'live' | 'backfill';

@@ -7,7 +7,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { createDataConverter } from '../../codec/data-converter.js';
 import { bundleWorkflows } from '../../worker/create-worker.js';
 import { PROJECT_ROOT } from '../../dev-server/locate-cli.js';
-import { PIPELINE_PATCH } from '../../workflows/steps.js';
+import { PIPELINE_PATCH } from '../../workflows/patches.js';
 import { activityOverlap } from '../helpers/history-shape.js';
 import { alterHistory, REPLAY_KEY } from './history-files.js';
 

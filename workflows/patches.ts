@@ -1,0 +1,10 @@
+/**
+ * Patch ids (`patched()`): each marks histories made by a workflow change that alters commands. Running
+ * collectors replay their old histories without the marker and keep the old behaviour there. Never rename.
+ */
+
+/** Page N+1 is pulled while page N is sent. */
+export const PIPELINE_PATCH = 'pipelined-pages';
+
+/** A window (or backfill chunk) may stop between pages when the server suggests continue-as-new. */
+export const MID_WINDOW_CONTINUE_AS_NEW = 'continue-as-new-mid-window';
