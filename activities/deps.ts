@@ -15,6 +15,8 @@ export interface ActivityDeps {
   /** Where records go, with the tag and hostname for the syslog header. */
   readonly devo: DevoTransport;
   readonly devoTag: string;
+  /** A tenant's own Devo route (tag suffix, or a separate Devo domain); absent: every tenant uses `devo` and `devoTag`. */
+  readonly devoFor?: (tenantId: string) => DevoRoute;
   readonly devoHostname: string;
   readonly devoBatchSize: number;
   /** Largest framed event sent; larger records are reported, never cut. */
@@ -24,6 +26,12 @@ export interface ActivityDeps {
   readonly now: () => number;
   /** The running activity's cancellation signal, passed to sockets so cancelling closes them. */
   readonly signal: () => AbortSignal;
+}
+
+/** Where one tenant's records go. */
+export interface DevoRoute {
+  readonly transport: DevoTransport;
+  readonly tag: string;
 }
 
 /** Defaults for the parts tests rarely change. */
@@ -38,5 +46,14 @@ export function singleTenant(config: MicrosoftConfig): (tenantId: string) => Mic
   return (tenantId) => {
     if (tenantId !== config.tenantId) throw new Error(`this worker is configured for tenant ${config.tenantId}, not ${tenantId}`);
     return config;
+  };
+}
+
+/** Looks a tenant up among those this worker serves (the tenants file); throws for any other. */
+export function tenantLookup<T>(entries: ReadonlyMap<string, T>): (tenantId: string) => T {
+  return (tenantId) => {
+    const entry = entries.get(tenantId);
+    if (entry === undefined) throw new Error(`tenant ${tenantId} is not in this worker's O365_TENANTS_FILE; add it there and restart the worker`);
+    return entry;
   };
 }

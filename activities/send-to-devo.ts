@@ -14,6 +14,7 @@ export function sendToDevoActivity(deps: ActivityDeps) {
   return async function sendToDevo(input: SendToDevoInput): Promise<SendToDevoResult> {
     return withFailureTypes(async () => {
       const info = activityInfo();
+      const route = deps.devoFor?.(input.tenantId) ?? { transport: deps.devo, tag: deps.devoTag };
       const resumeFrom = (info.heartbeatDetails as SendProgress | undefined)?.confirmedBatches ?? 0;
       const events: DevoEvent[] = [];
       const oversize: TraceRecord[] = [];
@@ -21,7 +22,7 @@ export function sendToDevoActivity(deps: ActivityDeps) {
         const message = JSON.stringify(record);
         // Never cut an event silently: one too large for Devo is counted and reported instead.
         if (Buffer.byteLength(message) > deps.maxEventBytes - HEADER_ALLOWANCE) oversize.push(record);
-        else events.push({ tag: deps.devoTag, hostname: deps.devoHostname, timestamp: recordTime(record, deps.now()), message });
+        else events.push({ tag: route.tag, hostname: deps.devoHostname, timestamp: recordTime(record, deps.now()), message });
       }
       if (oversize.length > 0 && resumeFrom === 0) {
         await deps.deadLetter(oversize, { reason: 'oversize', window: input.window, page: input.page });
@@ -30,7 +31,7 @@ export function sendToDevoActivity(deps: ActivityDeps) {
       const batches = chunk(events, deps.devoBatchSize);
       let bytes = 0;
       for (let index = resumeFrom; index < batches.length; index++) {
-        const result = await deps.devo.sendBatch(batches[index]!, deps.signal());
+        const result = await route.transport.sendBatch(batches[index]!, deps.signal());
         bytes += result.bytes;
         heartbeat({ confirmedBatches: index + 1 } satisfies SendProgress);
       }

@@ -1,12 +1,16 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config/schema.js';
+import { connectionOptions } from '../config/temporal-connection.js';
 import { createDataConverter } from '../codec/data-converter.js';
 
-/** A client with the project's data converter; close `connection` on the way out. */
+/**
+ * A client with the project's data converter, connected as the SDK's environment configuration says
+ * (address, namespace, TLS or API key; see config/temporal-connection.ts); close `connection` on the way
+ * out. `address` names another server, such as the embedded dev server, which is reached plainly.
+ */
 export async function connectClient(config: Config, address = config.temporal.address): Promise<{ client: Client; connection: Connection }> {
-  if (!address) throw new Error('TEMPORAL_ADDRESS is not set (only `o365-trace run` embeds a dev server)');
   if (!config.payloadKey) throw new Error('PAYLOAD_KEY or PAYLOAD_KEY_FILE is required to talk to the collector');
-  const connection = await Connection.connect({ address });
+  const connection = await Connection.connect(connectionOptions(config.temporal.connection ?? { address: config.temporal.address }, address));
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.payloadKey) });
   return { client, connection };
 }

@@ -2,9 +2,12 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { Config } from '../config/schema.js';
 import { parseDuration } from '../config/durations.js';
 import { collectorWorkflowId } from '../config/temporal.js';
+import type { TenantConfig } from '../tenants/load.js';
 import { alignDown, clampToRetention, iso } from '../time-windows/index.js';
 import type { messageTraceCollector } from '../workflows/index.js';
+import { settingsUpdate, statusQuery } from '../workflows/messages.js';
 import type { CollectorSettings } from '../workflows/state.js';
+import { describeChange, settingsChange } from './settings-change.js';
 import { registerSearchAttributes } from './search-attributes.js';
 
 /** What startCollector did. */
@@ -53,4 +56,35 @@ export async function startCollector(
     if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, started: false };
     throw err;
   }
+}
+
+/** What startOrUpdateCollector did for one tenant of the tenants file. */
+export interface TenantStartResult extends StartResult {
+  readonly outcome: 'started' | 'updated' | 'unchanged';
+  /** What the update changed, e.g. `window 5m -> 10m`. */
+  readonly changes?: string[];
+  /** Something in the file a running collector cannot take on (its source). */
+  readonly note?: string;
+}
+
+/** How long a running collector's worker gets to answer before start --all moves on. */
+const ANSWER_DEADLINE_MS = 30_000;
+
+/**
+ * Starts a tenant's collector, or brings a running one to the file's settings with the settings update
+ * (window, lag, page size, budget); a collector whose settings already match is left alone.
+ */
+export async function startOrUpdateCollector(client: Client, config: Config, tenant: TenantConfig, nowMs = Date.now()): Promise<TenantStartResult> {
+  const tenantConfig: Config = { ...config, microsoft: tenant.microsoft, devo: tenant.devo };
+  const started = await startCollector(client, tenantConfig, tenant.budget ? { budget: tenant.budget } : {}, nowMs);
+  if (started.started) return { ...started, outcome: 'started' };
+  const handle = client.workflow.getHandle<typeof messageTraceCollector>(started.workflowId);
+  // Queries and updates are answered by a worker; without one they would wait indefinitely.
+  const answer = <T>(call: () => Promise<T>) => client.connection.withDeadline(Date.now() + ANSWER_DEADLINE_MS, call);
+  const status = await answer(() => handle.query(statusQuery));
+  const note = status.source !== tenant.microsoft.source ? `source stays ${status.source} (a collector's source cannot change; terminate it to start afresh)` : undefined;
+  const change = settingsChange(status, tenant);
+  if (!change) return { ...started, outcome: 'unchanged', note };
+  await answer(() => handle.executeUpdate(settingsUpdate, { args: [change] }));
+  return { ...started, outcome: 'updated', changes: describeChange(status, change), note };
 }

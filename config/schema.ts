@@ -3,6 +3,8 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { parseDuration } from './durations.js';
 import { TEMPORAL_DEFAULTS } from './temporal.js';
+import { resolveTemporalConnection, type TemporalConnection } from './temporal-connection.js';
+import { loadTenantsFile, type TenantConfig } from '../tenants/load.js';
 
 /**
  * The environment (and `.env`) → one typed, readonly Config. This module is the only reader of
@@ -59,6 +61,8 @@ const environmentSchema = z.object({
   O365_PAGE_SIZE: integer(1, 5000).default('1000'),
   /** Safety margin kept inside the source's retention when clamping O365_START @default 1h */
   O365_RETENTION_MARGIN: duration('O365_RETENTION_MARGIN').default('1h'),
+  /** Tenants file (YAML or JSON) for many tenants; its entries override the O365_* and DEVO_* defaults per tenant. */
+  O365_TENANTS_FILE: nonEmpty.optional(),
 
   /** `tls` (direct to Devo), `relay` (plain TCP to an on-premise relay) or `http` @default tls */
   DEVO_TRANSPORT: z.enum(['tls', 'relay', 'http']).default('tls'),
@@ -139,11 +143,13 @@ export interface DevoConfig {
   readonly domain?: string;
 }
 
-/** How to reach Temporal. */
+/** How to reach Temporal: address and namespace as resolved by the SDK's environment configuration. */
 export interface TemporalConfig {
   readonly address?: string;
   readonly namespace: string;
   readonly taskQueue: string;
+  /** TLS, API key and headers for a cluster or Temporal Cloud (holds the API key: never log it); absent: plain. */
+  readonly connection?: TemporalConnection;
 }
 
 /** The whole, validated configuration. */
@@ -155,6 +161,8 @@ export interface Config {
   readonly payloadKey?: Buffer;
   readonly dataDir: string;
   readonly codecServerToken?: string;
+  /** The tenants of O365_TENANTS_FILE, each completed from the environment; absent: the one O365_TENANT_ID. */
+  readonly tenants?: readonly TenantConfig[];
   /** True when no Microsoft credential is set: `run` then drives the built-in emulator. */
   readonly demo: boolean;
 }
@@ -184,7 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, purpose: Config
   const credentialNames = ['O365_TENANT_ID', 'O365_CLIENT_ID', 'O365_CLIENT_SECRET'] as const;
   const present = credentialNames.filter((n) => own[n]);
   const demo = purpose === 'run' && present.length === 0;
-  const required = demo ? [] : purpose === 'client' ? (['O365_TENANT_ID'] as const) : credentialNames;
+  const required = demo || own.O365_TENANTS_FILE ? [] : purpose === 'client' ? (['O365_TENANT_ID'] as const) : credentialNames;
   for (const name of required) if (!own[name]) lines.push(`${name}: required${purpose === 'run' ? ' (or set none of the O365 credentials to run the demo)' : ''}`);
   if (e) lines.push(...crossChecks(e, demo || purpose === 'client'));
   // Workers and clients must share one codec key; only `run` may generate one into its data folder.
@@ -192,8 +200,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, purpose: Config
     lines.push('PAYLOAD_KEY: required (base64 of 32 bytes, e.g. from openssl rand -base64 32), or PAYLOAD_KEY_FILE');
   }
   const payloadKey = e ? readPayloadKey(e, lines) : undefined;
-  if (lines.length > 0 || !e) throw new ConfigError(lines);
-  return toConfig(e, demo, payloadKey);
+  const connection = temporalConnection(env, lines);
+  if (lines.length > 0 || !e || !connection) throw new ConfigError(lines);
+  const config = toConfig(e, demo, payloadKey, connection);
+  if (!e.O365_TENANTS_FILE) return config;
+  // Only workers read the tenants' client secrets; a client never needs them.
+  const loaded = loadTenantsFile(e.O365_TENANTS_FILE, config, env, { readSecrets: purpose !== 'client' });
+  if (!loaded.tenants) throw new ConfigError(loaded.lines.map((line) => `O365_TENANTS_FILE: ${line}`));
+  return { ...config, tenants: loaded.tenants };
+}
+
+function temporalConnection(env: NodeJS.ProcessEnv, lines: string[]): TemporalConnection | undefined {
+  try {
+    return resolveTemporalConnection(env);
+  } catch (err) {
+    lines.push(`Temporal connection: ${(err as Error).message}`);
+    return undefined;
+  }
 }
 
 /** Checks across settings; `noDevo` skips the Devo ones, which only workers (and the demo's own setup) need. */
@@ -237,7 +260,7 @@ function readPayloadKey(e: Environment, lines: string[]): Buffer | undefined {
   return key;
 }
 
-function toConfig(e: Environment, demo: boolean, payloadKey: Buffer | undefined): Config {
+function toConfig(e: Environment, demo: boolean, payloadKey: Buffer | undefined, connection: TemporalConnection): Config {
   return {
     microsoft: {
       tenantId: e.O365_TENANT_ID ?? 'demo-tenant',
@@ -267,7 +290,8 @@ function toConfig(e: Environment, demo: boolean, payloadKey: Buffer | undefined)
       httpToken: e.DEVO_HTTP_TOKEN,
       domain: e.DEVO_DOMAIN,
     },
-    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
+    // The SDK's environment configuration has the last word on address and namespace (env, then profile file).
+    temporal: { address: connection.address, namespace: connection.namespace ?? e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE, connection },
     payloadKey,
     dataDir: e.O365_DATA_DIR,
     codecServerToken: e.CODEC_SERVER_TOKEN,

@@ -1,16 +1,22 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Config } from '../config/schema.js';
-import { DEFAULT_ACTIVITY_DEPS, singleTenant, type ActivityDeps } from '../activities/deps.js';
+import type { Config, DevoConfig } from '../config/schema.js';
+import { DEFAULT_ACTIVITY_DEPS, singleTenant, tenantLookup, type ActivityDeps, type DevoRoute } from '../activities/deps.js';
 import { createDevoTransport, type DevoTransport } from '../devo/transport.js';
+import type { TenantConfig } from '../tenants/load.js';
 
-/** The real dependencies of the activities, from the worker's configuration. */
+/**
+ * The real dependencies of the activities, from the worker's configuration: the one tenant of
+ * O365_TENANT_ID, or every tenant of O365_TENANTS_FILE, each with its own secret and Devo route.
+ */
 export function activityDepsFromConfig(config: Config, devo: DevoTransport = createDevoTransport(config.devo)): ActivityDeps {
+  const tenants = config.tenants;
   return {
     ...DEFAULT_ACTIVITY_DEPS,
-    microsoftFor: singleTenant(config.microsoft),
+    microsoftFor: tenants ? tenantLookup(new Map(tenants.map((t) => [t.microsoft.tenantId, t.microsoft]))) : singleTenant(config.microsoft),
     devo,
     devoTag: config.devo.tag,
+    ...(tenants && { devoFor: tenantLookup(devoRoutes(tenants, config.devo, devo)) }),
     devoHostname: config.devo.hostname,
     devoBatchSize: config.devo.batchSize,
     async deadLetter(records, context) {
@@ -21,4 +27,24 @@ export function activityDepsFromConfig(config: Config, devo: DevoTransport = cre
       await appendFile(join(dir, `${config.devo.tag}.jsonl`), lines.join(''), { mode: 0o600 });
     },
   };
+}
+
+/**
+ * Each tenant's tag and transport. Tenants on the default Devo domain share `devo`; a separate domain
+ * (its own certificates or endpoint) gets one transport, shared by every tenant that names it.
+ */
+function devoRoutes(tenants: readonly TenantConfig[], defaults: DevoConfig, devo: DevoTransport): Map<string, DevoRoute> {
+  const transports = new Map<string, DevoTransport>([[endpointKey(defaults), devo]]);
+  return new Map(
+    tenants.map((tenant) => {
+      const key = endpointKey(tenant.devo);
+      const transport = transports.get(key) ?? createDevoTransport(tenant.devo);
+      transports.set(key, transport);
+      return [tenant.microsoft.tenantId, { transport, tag: tenant.devo.tag }];
+    }),
+  );
+}
+
+function endpointKey(devo: DevoConfig): string {
+  return JSON.stringify([devo.transport, devo.address, devo.port, devo.certPath, devo.keyPath, devo.chainPath]);
 }

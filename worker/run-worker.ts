@@ -1,10 +1,11 @@
-import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import type { Config } from '../config/schema.js';
 import { createDataConverter } from '../codec/data-converter.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import type { DevoTransport } from '../devo/transport.js';
 import { activityDepsFromConfig } from './activity-deps.js';
 import { createCollectorWorker } from './create-worker.js';
+import { connectWorker } from './connect-worker.js';
 
 let runtimeInstalled = false;
 
@@ -26,7 +27,7 @@ export async function runWorker(config: Config, options: { address: string; devo
   const logger = options.logger ?? createLogger('worker');
   installRuntimeLogger(logger);
   if (!config.payloadKey) throw new Error('PAYLOAD_KEY or PAYLOAD_KEY_FILE is required');
-  const connection = await NativeConnection.connect({ address: options.address });
+  const connection = await connectWorker(config, options.address);
   try {
     const deps = activityDepsFromConfig(config, options.devo);
     const worker = await createCollectorWorker({

@@ -1,0 +1,120 @@
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { parseDuration } from '../config/durations.js';
+import type { DevoConfig, MicrosoftConfig } from '../config/schema.js';
+import type { ApiBudget } from '../time-windows/index.js';
+import { readClientSecret } from './credentials.js';
+import { duplicateTenants, issueLines, tenantsFileSchema, type TenantEntry } from './schema.js';
+
+/** One tenant of the tenants file, completed from the environment's settings. */
+export interface TenantConfig {
+  /** The client secret is empty unless the file was loaded for a worker. */
+  readonly microsoft: MicrosoftConfig;
+  readonly devo: DevoConfig;
+  /** The tenant's Microsoft API budget, when the file sets one; else the collector's default. */
+  readonly budget?: ApiBudget;
+}
+
+/** The environment's settings every tenant starts from. */
+export interface TenantDefaults {
+  readonly microsoft: MicrosoftConfig;
+  readonly devo: DevoConfig;
+}
+
+/** What loadTenantsFile found: the tenants, or one line per problem (each naming tenant and field). */
+export type TenantsResult = { readonly tenants: TenantConfig[]; readonly lines: [] } | { readonly tenants?: undefined; readonly lines: string[] };
+
+const MAX_WINDOW_MS = 10 * 86_400_000;
+const MAX_PAGE_SIZE = { graph: 5000, reporting: 2000 } as const;
+
+/**
+ * Reads and checks the tenants file (YAML, or JSON, which YAML reads too). With `readSecrets` (workers
+ * only), each tenant's client secret is read from the variable or file its entry names.
+ */
+export function loadTenantsFile(path: string, defaults: TenantDefaults, env: NodeJS.ProcessEnv, options: { readSecrets: boolean }): TenantsResult {
+  let text: string;
+  let raw: unknown;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    return { lines: [`cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`] };
+  }
+  try {
+    raw = parse(text);
+  } catch (err) {
+    // First line only: the parser's later lines quote the file.
+    return { lines: [`${path} is not valid YAML or JSON: ${(err as Error).message.split('\n')[0]}`] };
+  }
+  const parsed = tenantsFileSchema.safeParse(raw);
+  const lines = [...(parsed.success ? [] : issueLines(parsed.error.issues, raw)), ...duplicateTenants(raw)];
+  if (!parsed.success || lines.length > 0) return { lines };
+  const tenants = parsed.data.tenants.map((entry, index) => {
+    const label = `tenant ${entry.tenantId} (#${index + 1})`;
+    const tenant = completeTenant(entry, defaults);
+    lines.push(...crossChecks(tenant).map((line) => `${label} ${line}`));
+    if (!options.readSecrets) return tenant;
+    lines.push(...unreadableDevoFiles(entry).map((line) => `${label} ${line}`));
+    const secret = readClientSecret(entry, env);
+    if ('problem' in secret) lines.push(`${label} ${secret.problem}`);
+    return 'secret' in secret ? { ...tenant, microsoft: { ...tenant.microsoft, clientSecret: secret.secret } } : tenant;
+  });
+  return lines.length > 0 ? { lines } : { tenants, lines: [] };
+}
+
+function completeTenant(entry: TenantEntry, defaults: TenantDefaults): TenantConfig {
+  const ms = defaults.microsoft;
+  const devo = entry.devo;
+  return {
+    microsoft: {
+      ...ms,
+      tenantId: entry.tenantId,
+      clientId: entry.clientId,
+      clientSecret: '',
+      source: entry.source ?? ms.source,
+      loginUrl: entry.loginUrl ?? ms.loginUrl,
+      graphUrl: entry.graphUrl ?? ms.graphUrl,
+      reportingUrl: entry.reportingUrl ?? ms.reportingUrl,
+      start: entry.start ?? ms.start,
+      windowMs: entry.window ?? ms.windowMs,
+      lagMs: entry.lag ?? ms.lagMs,
+      pageSize: entry.pageSize ?? ms.pageSize,
+    },
+    devo: {
+      ...defaults.devo,
+      tag: devo?.tagSuffix ? `${defaults.devo.tag}.${devo.tagSuffix}` : defaults.devo.tag,
+      ...(devo?.cert && { certPath: devo.cert, keyPath: devo.key, chainPath: devo.chain }),
+      ...(devo?.address && { address: devo.address }),
+      ...(devo?.port && { port: devo.port }),
+    },
+    budget: entry.budget && { requests: entry.budget.requests, windowMs: entry.budget.window, liveReserve: entry.budget.liveReserve },
+  };
+}
+
+/** Checks that need the tenant's settings completed from the environment. */
+function crossChecks({ microsoft: ms, devo }: TenantConfig): string[] {
+  const lines: string[] = [];
+  if (ms.pageSize > MAX_PAGE_SIZE[ms.source]) lines.push(`pageSize: at most ${MAX_PAGE_SIZE[ms.source]} for source ${ms.source}`);
+  if (ms.windowMs > MAX_WINDOW_MS) lines.push('window: at most 10d, the longest span Microsoft accepts in one query');
+  if (!startIsValid(ms.start)) lines.push(`start: expected an ISO time (2026-11-01T00:00:00Z) or a duration back such as 2h or 7d, got '${ms.start}'`);
+  if (devo.tag.split('.').length > 10) lines.push(`devo.tagSuffix: ${devo.tag} has more than 10 levels`);
+  return lines;
+}
+
+/** A separate Devo domain's PEM files, checked where they are used: on the worker. */
+function unreadableDevoFiles(entry: TenantEntry): string[] {
+  return (['cert', 'key', 'chain'] as const).flatMap((name) => {
+    const path = entry.devo?.[name];
+    if (path === undefined) return [];
+    try {
+      accessSync(path, constants.R_OK);
+      return [];
+    } catch (err) {
+      return [`devo.${name}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`];
+    }
+  });
+}
+
+/** As O365_START: an ISO time or a duration back. */
+function startIsValid(text: string): boolean {
+  return parseDuration(text) !== undefined || (/^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(Date.parse(text)));
+}
