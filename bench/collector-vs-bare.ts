@@ -1,0 +1,253 @@
+/**
+ * `npm run bench [-- --records N --page-size P --batch-size B]`: what Temporal's durability costs.
+ *
+ * One emulator (quota off, N settled records over three hours) and one local Devo receiver over mutual
+ * TLS serve two runs of the same pull and send code:
+ *   (b) bare: the activity functions called in a plain loop, page after page, in a process of their own;
+ *   (a) collector: an `o365-trace worker` process on a local Temporal dev server, running the collector
+ *       workflow, which backfills the whole range (pipelined: page N+1 is pulled while page N is sent).
+ * Each run is checked against the emulator's ground truth. Prints a table, then one JSON line with the
+ * figures (also written to test-output/bench.json) so runs can be compared over time.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import proto from '@temporalio/proto';
+import { createDataConverter } from '../codec/data-converter.js';
+import { PROJECT_ROOT } from '../dev-server/locate-cli.js';
+import { startDevServer } from '../dev-server/start-dev-server.js';
+import { generateCertificateSet, writeCertificateSet } from '../devo/certificates.js';
+import { startDevoReceiver, type DevoReceiver } from '../emulator/devo-receiver/index.js';
+import { startMicrosoftEmulator } from '../emulator/microsoft-365/index.js';
+import { recordKey, type TraceRecord } from '../microsoft/records.js';
+import { alignDown, filterBounds, iso } from '../time-windows/index.js';
+import type { messageTraceCollector } from '../workflows/index.js';
+import { backfillUpdate, statusQuery } from '../workflows/messages.js';
+import { peakRssMB } from './process-memory.js';
+
+const { values: args } = parseArgs({
+  options: {
+    records: { type: 'string', default: '200000' },
+    'page-size': { type: 'string', default: '1000' },
+    'batch-size': { type: 'string', default: '1000' },
+  },
+});
+const RECORDS = Number(args.records);
+const PAGE_SIZE = Number(args['page-size']);
+const BATCH_SIZE = Number(args['batch-size']);
+const MIN = 60_000;
+const TAG = 'cloud.office365.messagetracing';
+const BARE_TAG = `${TAG}.bare`;
+const CLIENT = { id: 'bench-client', secret: `bench-secret-${randomUUID()}` };
+
+const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+function tsxChild(script: string, args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
+  let output = '';
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(PROJECT_ROOT, script), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
+  return { child, output: () => output };
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Missing and repeated records of one tag against the ground truth, by (id, recipient). */
+function account(receiver: DevoReceiver, tag: string, truth: Set<string>): { missing: number; duplicates: number } {
+  const seen = new Map<string, number>();
+  for (const event of receiver.eventsForTag(tag)) {
+    const key = recordKey(JSON.parse(event.message) as TraceRecord);
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+  }
+  let missing = 0;
+  for (const key of truth) if (!seen.has(key)) missing++;
+  const duplicates = [...seen.values()].reduce((sum, n) => sum + n - 1, 0);
+  return { missing, duplicates };
+}
+
+/** Every payload in a history (after the codec: what the server stores), found by shape. */
+function payloadSizes(node: unknown, sizes: number[] = []): number[] {
+  if (node === null || typeof node !== 'object') return sizes;
+  if (node instanceof Uint8Array) return sizes;
+  const record = node as Record<string, unknown>;
+  if (record.data instanceof Uint8Array && 'metadata' in record) sizes.push(record.data.length);
+  else for (const value of Object.values(record)) payloadSizes(value, sizes);
+  return sizes;
+}
+
+async function main(): Promise<void> {
+  const now = Date.now();
+  const toMs = alignDown(now - 30 * MIN, 5 * MIN);
+  const fromMs = toMs - 180 * MIN;
+  progress(`generating ${RECORDS} records over ${iso(fromMs)}..${iso(toMs)}`);
+  const emulator = await startMicrosoftEmulator({
+    clientId: CLIENT.id,
+    clientSecret: CLIENT.secret,
+    quota: null,
+    dataset: { seed: 7, records: RECORDS, startMs: fromMs, endMs: toMs, visibility: { kind: 'immediate' }, statusSettleMs: 0 },
+  });
+  const bounds = filterBounds({ startMs: fromMs, endMs: toMs });
+  const truth = new Set(emulator.dataset.rowsIn(bounds.from, bounds.to).map((row) => recordKey(row as unknown as TraceRecord)));
+  const certs = await generateCertificateSet();
+  const work = mkdtempSync(join(tmpdir(), 'o365-bench-'));
+  const paths = await writeCertificateSet(certs, work);
+  const receiver = await startDevoReceiver({ tls: { certs } });
+  const server = await startDevServer();
+  const payloadKey = randomBytes(32);
+  const taskQueue = `bench-${randomUUID().slice(0, 8)}`;
+  const tenantId = `bench-${randomUUID().slice(0, 8)}`;
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    O365_TENANT_ID: tenantId,
+    O365_CLIENT_ID: CLIENT.id,
+    O365_CLIENT_SECRET: CLIENT.secret,
+    O365_LOGIN_URL: emulator.url,
+    O365_GRAPH_URL: emulator.url,
+    O365_REPORTING_URL: emulator.url,
+    O365_PAGE_SIZE: String(PAGE_SIZE),
+    DEVO_ADDRESS: '127.0.0.1',
+    DEVO_PORT: String(receiver.tlsPort),
+    DEVO_CERT: paths.clientCert,
+    DEVO_KEY: paths.clientKey,
+    DEVO_CHAIN: paths.caCert,
+    DEVO_BATCH_SIZE: String(BATCH_SIZE),
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    PAYLOAD_KEY: payloadKey.toString('base64'),
+    O365_DATA_DIR: join(work, 'data'),
+    LOG_LEVEL: 'warn',
+    TEMPORAL_LOG_LEVEL: 'WARN',
+  };
+
+  try {
+    // (b) the bare loop
+    progress('bare loop: pull and send, no Temporal');
+    const bare = tsxChild('bench/bare-loop.ts', [String(fromMs), String(toMs)], { ...env, DEVO_TAG: BARE_TAG });
+    const [code] = (await once(bare.child, 'exit')) as [number];
+    if (code !== 0) throw new Error(`bare loop failed (${code}): ${bare.output()}`);
+    const bareResult = JSON.parse(bare.output().trim().split('\n').pop()!) as { records: number; pages: number; seconds: number; peakRssMB?: number };
+    const bareCalls = emulator.stats().requests['graph 200'] ?? 0;
+    const bareAccount = account(receiver, BARE_TAG, truth);
+    receiver.clear();
+    emulator.resetStats();
+
+    // (a) the collector on the dev server, one worker process
+    progress('collector: starting a worker process');
+    const worker = tsxChild('client/cli.ts', ['worker'], env);
+    // A history page of pages of records can pass gRPC's default 4 MB message limit.
+    const connection = await Connection.connect({ address: server.address, channelArgs: { 'grpc.max_receive_message_length': 256 * 1024 * 1024 } });
+    const client = new Client({ connection, dataConverter: createDataConverter(payloadKey) });
+    await waitFor('the worker to poll', async () => {
+      if (worker.child.exitCode !== null) throw new Error(`worker exited: ${worker.output()}`);
+      const { pollers } = await client.workflowService.describeTaskQueue({
+        namespace: 'default',
+        taskQueue: { name: taskQueue },
+        taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      });
+      return pollers.length > 0 ? true : undefined;
+    }, 120_000);
+    const callsBefore = Object.entries(emulator.stats().requests).filter(([k]) => k.startsWith('graph ')).reduce((s, [, n]) => s + n, 0);
+    const delivered = () => receiver.stats().byTag[TAG] ?? 0;
+    progress('collector: backfilling the range');
+    const started = performance.now();
+    // Live windows start after the range and are not due during the run: the run is the backfill alone.
+    const handle = await client.workflow.start<typeof messageTraceCollector>('messageTraceCollector', {
+      workflowId: `o365-message-trace/${tenantId}`,
+      taskQueue,
+      args: [
+        {
+          settings: { tenantId, source: 'graph', windowMs: 5 * MIN, lagMs: 15 * MIN, pageSize: PAGE_SIZE, budget: { requests: 1_000_000, windowMs: 300_000, liveReserve: 10 } },
+          start: iso(alignDown(now - 10 * MIN, 5 * MIN)),
+        },
+      ],
+    });
+    await handle.executeUpdate(backfillUpdate, { args: [{ from: iso(fromMs), to: iso(toMs) }] });
+    let peakRss = 0;
+    await waitFor('every record at the receiver', () => {
+      peakRss = Math.max(peakRss, peakRssMB(worker.child.pid!) ?? 0);
+      return delivered() >= truth.size ? true : undefined;
+    }, 60 * MIN);
+    const collectorSeconds = (performance.now() - started) / 1000;
+    const status = await waitFor('the backfill to finish', async () => {
+      const s = await handle.query(statusQuery);
+      return s.backfill?.pending.length === 0 && !s.backfill.currentChunk ? s : undefined;
+    }, 5 * MIN);
+    peakRss = Math.max(peakRss, peakRssMB(worker.child.pid!) ?? 0);
+    const collectorCalls = Object.entries(emulator.stats().requests).filter(([k]) => k.startsWith('graph ')).reduce((s, [, n]) => s + n, 0) - callsBefore;
+    const collectorAccount = account(receiver, TAG, truth);
+
+    // the history of every run of the collector, as stored (after the codec)
+    let historyBytes = 0;
+    let maxPayloadBytes = 0;
+    let runs = 0;
+    for (let runId: string | undefined = handle.firstExecutionRunId; runId; runs++) {
+      const history = await client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+      historyBytes += proto.temporal.api.history.v1.History.encode(history).finish().length;
+      maxPayloadBytes = Math.max(maxPayloadBytes, ...payloadSizes(history));
+      const last = history.events?.at(-1);
+      runId = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+    }
+    await handle.terminate('bench done');
+    worker.child.kill('SIGTERM');
+    await once(worker.child, 'exit');
+    await connection.close();
+
+    const records = truth.size;
+    const collectorRecordsPerSec = Math.round(records / collectorSeconds);
+    const bareRecordsPerSec = Math.round(bareResult.records / bareResult.seconds);
+    const result = {
+      records,
+      pageSize: PAGE_SIZE,
+      batchSize: BATCH_SIZE,
+      collectorRecordsPerSec,
+      bareRecordsPerSec,
+      ratio: Number((collectorRecordsPerSec / bareRecordsPerSec).toFixed(2)),
+      apiCallsPer1000: Number(((collectorCalls / records) * 1000).toFixed(3)),
+      bareApiCallsPer1000: Number(((bareCalls / records) * 1000).toFixed(3)),
+      windows: 1,
+      pages: status.totals.pages,
+      maxPayloadBytes,
+      historyBytesPer1000: Math.round((historyBytes / records) * 1000),
+      runs,
+      peakRssMB: peakRss,
+      barePeakRssMB: bareResult.peakRssMB,
+      missing: collectorAccount.missing,
+      duplicates: collectorAccount.duplicates,
+      bareMissing: bareAccount.missing,
+      bareDuplicates: bareAccount.duplicates,
+    };
+    console.log(
+      [
+        `| run | records | seconds | records/s | API calls / 1,000 | peak RSS | missing | duplicates |`,
+        `|---|---|---|---|---|---|---|---|`,
+        `| (a) collector on Temporal | ${records} | ${collectorSeconds.toFixed(1)} | ${collectorRecordsPerSec} | ${result.apiCallsPer1000} | ${peakRss} MB | ${collectorAccount.missing} | ${collectorAccount.duplicates} |`,
+        `| (b) bare loop | ${bareResult.records} | ${bareResult.seconds.toFixed(1)} | ${bareRecordsPerSec} | ${result.bareApiCallsPer1000} | ${bareResult.peakRssMB ?? '?'} MB | ${bareAccount.missing} | ${bareAccount.duplicates} |`,
+        '',
+        `a/b = ${result.ratio}; largest payload after the codec ${maxPayloadBytes} bytes; history ${result.historyBytesPer1000} bytes per 1,000 records over ${runs} run(s); ${status.totals.pages} pages of ${PAGE_SIZE}, batches of ${BATCH_SIZE}`,
+      ].join('\n'),
+    );
+    mkdirSync(join(PROJECT_ROOT, 'test-output'), { recursive: true });
+    writeFileSync(join(PROJECT_ROOT, 'test-output', 'bench.json'), JSON.stringify(result, null, 2) + '\n');
+    console.log(JSON.stringify(result));
+    if (collectorAccount.missing + bareAccount.missing > 0) process.exitCode = 1;
+  } finally {
+    await server.stop();
+    await receiver.close();
+    await emulator.close();
+  }
+}
+
+await main();
