@@ -43,6 +43,8 @@ const environmentSchema = z.object({
   O365_CLIENT_ID: nonEmpty.optional(),
   /** Client secret value (not its id). Read by workers only; never enters workflow input or history. */
   O365_CLIENT_SECRET: nonEmpty.optional(),
+  /** File holding the client secret (a compose or Kubernetes secret), instead of O365_CLIENT_SECRET. */
+  O365_CLIENT_SECRET_FILE: nonEmpty.optional(),
   /** `graph` (Microsoft Graph messageTraces, the default) or `reporting` (legacy Reporting Web Service). */
   O365_SOURCE: z.enum(['graph', 'reporting']).default('graph'),
   /** Identity platform base URL @default https://login.microsoftonline.com */
@@ -86,6 +88,8 @@ const environmentSchema = z.object({
   DEVO_HTTP_URL: url.optional(),
   /** HTTP ingestion token. */
   DEVO_HTTP_TOKEN: nonEmpty.optional(),
+  /** File holding the HTTP ingestion token, instead of DEVO_HTTP_TOKEN. */
+  DEVO_HTTP_TOKEN_FILE: nonEmpty.optional(),
   /** Devo domain for HTTP ingestion. */
   DEVO_DOMAIN: nonEmpty.optional(),
 
@@ -102,6 +106,8 @@ const environmentSchema = z.object({
   PAYLOAD_KEY_FILE: nonEmpty.optional(),
   /** Bearer token the codec server requires, when set (it decrypts on demand, so guard it). */
   CODEC_SERVER_TOKEN: nonEmpty.optional(),
+  /** File holding the codec server's bearer token, instead of CODEC_SERVER_TOKEN. */
+  CODEC_SERVER_TOKEN_FILE: nonEmpty.optional(),
   /** Local state of the embedded mode: dev-server database, demo keys and certificates @default .data */
   O365_DATA_DIR: nonEmpty.default('.data'),
 });
@@ -175,8 +181,8 @@ export class ConfigError extends Error {
   }
 }
 
-/** What the caller needs: a worker needs credentials; `run` may fall back to the demo. */
-export type ConfigPurpose = 'worker' | 'client' | 'run';
+/** What the caller needs: a worker needs credentials; `run` may fall back to the demo; `codec` needs the payload key only. */
+export type ConfigPurpose = 'worker' | 'client' | 'run' | 'codec';
 
 /** Parses and validates the environment; throws ConfigError listing every bad setting at once. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, purpose: ConfigPurpose = 'worker'): Config {
@@ -184,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, purpose: Config
   const lines = Object.keys(own)
     .filter((k) => !KNOWN.has(k))
     .map((k) => `${k}: unknown setting (see the configuration table in README.md)`);
+  lines.push(...readSecretFiles(own));
   const parsed = environmentSchema.safeParse(Object.fromEntries(Object.entries(own).filter(([k, v]) => KNOWN.has(k) && v !== '')));
   if (!parsed.success) {
     for (const issue of parsed.error.issues) lines.push(`${issue.path.join('.')}: ${issue.message.replace(/ \([A-Z0-9_]+\)$/, '')}`);
@@ -192,9 +199,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, purpose: Config
   const credentialNames = ['O365_TENANT_ID', 'O365_CLIENT_ID', 'O365_CLIENT_SECRET'] as const;
   const present = credentialNames.filter((n) => own[n]);
   const demo = purpose === 'run' && present.length === 0;
-  const required = demo || own.O365_TENANTS_FILE ? [] : purpose === 'client' ? (['O365_TENANT_ID'] as const) : credentialNames;
+  // The codec server serves every tenant of the namespace: it needs the payload key only.
+  const required = demo || own.O365_TENANTS_FILE || purpose === 'codec' ? [] : purpose === 'client' ? (['O365_TENANT_ID'] as const) : credentialNames;
   for (const name of required) if (!own[name]) lines.push(`${name}: required${purpose === 'run' ? ' (or set none of the O365 credentials to run the demo)' : ''}`);
-  if (e) lines.push(...crossChecks(e, demo || purpose === 'client'));
+  if (e) lines.push(...crossChecks(e, demo || purpose === 'client' || purpose === 'codec'));
   // Workers and clients must share one codec key; only `run` may generate one into its data folder.
   if (e && purpose !== 'run' && !e.PAYLOAD_KEY && !e.PAYLOAD_KEY_FILE) {
     lines.push('PAYLOAD_KEY: required (base64 of 32 bytes, e.g. from openssl rand -base64 32), or PAYLOAD_KEY_FILE');
@@ -205,7 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, purpose: Config
   const config = toConfig(e, demo, payloadKey, connection);
   if (!e.O365_TENANTS_FILE) return config;
   // Only workers read the tenants' client secrets; a client never needs them.
-  const loaded = loadTenantsFile(e.O365_TENANTS_FILE, config, env, { readSecrets: purpose !== 'client' });
+  const loaded = loadTenantsFile(e.O365_TENANTS_FILE, config, env, { readSecrets: purpose === 'worker' || purpose === 'run' });
   if (!loaded.tenants) throw new ConfigError(loaded.lines.map((line) => `O365_TENANTS_FILE: ${line}`));
   return { ...config, tenants: loaded.tenants };
 }
@@ -258,6 +266,36 @@ function readPayloadKey(e: Environment, lines: string[]): Buffer | undefined {
     return undefined;
   }
   return key;
+}
+
+/** Secrets that may come from a file instead (compose or Kubernetes secrets): X or X_FILE, not both. */
+const SECRETS_FROM_FILES = ['O365_CLIENT_SECRET', 'DEVO_HTTP_TOKEN', 'CODEC_SERVER_TOKEN'] as const;
+
+/** Sets each secret from its X_FILE in `own`; one line per unreadable or empty file, or secret set twice. */
+function readSecretFiles(own: Record<string, string | undefined>): string[] {
+  const lines: string[] = [];
+  for (const name of SECRETS_FROM_FILES) {
+    const file = own[`${name}_FILE`];
+    if (!file) continue;
+    if (own[name]) {
+      lines.push(`${name}_FILE: set either ${name} or ${name}_FILE, not both`);
+      continue;
+    }
+    const value = readSecretFile(file);
+    if (value.error) lines.push(`${name}_FILE: ${value.error}`);
+    // A stand-in keeps a bad file from also reading as "required"; its line above stops loading anyway.
+    own[name] = value.text ?? 'unreadable';
+  }
+  return lines;
+}
+
+function readSecretFile(file: string): { text?: string; error?: string } {
+  try {
+    const text = readFileSync(file, 'utf8').trim();
+    return text ? { text } : { error: `${file} is empty` };
+  } catch (err) {
+    return { error: `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
+  }
 }
 
 function toConfig(e: Environment, demo: boolean, payloadKey: Buffer | undefined, connection: TemporalConnection): Config {

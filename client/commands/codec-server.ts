@@ -11,7 +11,7 @@ export function codecServerCommand(): Command {
     .option('--host <host>', 'listen address', '127.0.0.1')
     .option('--ui-origin <origin>', 'the Temporal UI origin allowed by CORS', 'http://127.0.0.1:8233')
     .action(async (options: { port: string; host: string; uiOrigin: string }) => {
-      const config = configOrExit('client');
+      const config = configOrExit('codec');
       const bearerToken = config.codecServerToken;
       const { url } = await startCodecServer({
         codec: new EncryptionCodec([codecKey(config.payloadKey!)]),

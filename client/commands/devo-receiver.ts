@@ -11,6 +11,7 @@ interface Flags {
   httpToken?: string;
   httpDomain: string;
   certsDir: string;
+  certHostname: string[];
   outDir: string;
 }
 
@@ -29,6 +30,7 @@ export function devoReceiverCommand(): Command {
     .option('--http-token <token>', 'token the HTTP endpoint requires (default: any token)')
     .option('--http-domain <domain>', 'domain the HTTP endpoint accepts', 'local')
     .option('--certs-dir <dir>', 'certificate set, generated when missing', '.data/certs')
+    .option('--cert-hostname <names...>', 'names a generated server certificate is valid for (the collector checks DEVO_ADDRESS against them)', ['localhost', '127.0.0.1', '::1'])
     .option('--out-dir <dir>', 'events are appended to <dir>/<tag>.jsonl', '.data/devo')
     .exitOverride(exitOnParseError)
     .action(async (flags: Flags) => {
@@ -49,7 +51,7 @@ export function devoReceiverCommand(): Command {
       }
       const certsDir = resolve(flags.certsDir);
       const outDir = resolve(flags.outDir);
-      const { set, created } = await loadOrCreateCertificateSet(certsDir);
+      const { set, created } = await loadOrCreateCertificateSet(certsDir, { hostnames: flags.certHostname });
       const options: DevoReceiverOptions = {
         host: flags.host,
         tls: { port: tlsPort, certs: set },

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { formatDuration, parseDuration } from '../../config/durations.js';
 import { startMicrosoftEmulator, type MicrosoftEmulatorOptions } from '../../emulator/microsoft-365/index.js';
@@ -11,6 +12,7 @@ interface Flags {
   seed: string;
   clientId?: string;
   clientSecret?: string;
+  clientSecretFile?: string;
   quota: string;
   future?: string;
   tokenLifetime: string;
@@ -95,12 +97,14 @@ export function emulatorCommand(): Command {
     .option('--seed <n>', 'seed of the generated data', '7')
     .option('--client-id <id>', 'the app (client) id the token endpoints accept')
     .option('--client-secret <secret>', 'the client secret the token endpoints accept')
+    .option('--client-secret-file <path>', 'file holding that client secret, instead of --client-secret')
     .option('--quota <n[/duration]>', 'Graph and RWS requests per tenant per 5 minutes; 0 = off', '100')
     .option('--future <duration>', 'keep generating rows this far past now, at the same rate (live demo)')
     .option('--token-lifetime <duration>', 'lifetime of issued tokens', '3599s')
     .option('--visibility <mode>', 'immediate, or realistic (rows appear 5-10 min late, 3% up to 6 h)', 'realistic')
     .exitOverride(exitOnParseError)
     .action(async (flags: Flags) => {
+      if (flags.clientSecretFile && !flags.clientSecret) flags.clientSecret = readFileSync(flags.clientSecretFile, 'utf8').trim();
       const plan = emulatorPlan(flags, Date.now());
       if ('problems' in plan) {
         for (const line of plan.problems) console.error(`o365-trace emulator: ${line}`);

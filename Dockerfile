@@ -1,0 +1,34 @@
+# The collector image. Worker, codec server, collector start, Microsoft 365 emulator and local Devo
+# receiver are all subcommands of the one `o365-trace` CLI, so one image serves every collector service
+# in docker-compose.yml: `docker run IMAGE worker`, `... codec-server`, `... status`.
+#
+# Debian slim, not Alpine: the Temporal SDK's native core ships glibc builds only (sdk-typescript#850).
+# The Node major is the one package.json's engines names; test/deploy/dockerfile.test.ts checks both.
+
+# Build: the full dependency tree (TypeScript) and the compiled JavaScript in dist/.
+FROM node:20.19.5-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build
+
+# Production dependencies only, from the same lockfile.
+FROM node:20.19.5-bookworm-slim AS production-dependencies
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+FROM node:20.19.5-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=production-dependencies /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+# Local state (dead letters, the demo receiver's certificates and output) lives in volumes mounted here;
+# a new named volume takes this folder's owner, so the unprivileged user can write to it.
+RUN mkdir -p /var/lib/o365-trace && chown node:node /var/lib/o365-trace
+ENV O365_DATA_DIR=/var/lib/o365-trace
+USER node
+ENTRYPOINT ["node", "dist/client/cli.js"]
+CMD ["worker"]
