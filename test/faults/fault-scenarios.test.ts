@@ -117,8 +117,11 @@ describe('fault scenarios: nothing lost, duplicates within one batch per fault, 
     const h = await startFaultHarness(t, { scenario: 'token expiry mid-window', data });
     for (const pages of [8, 20, 32]) {
       await h.waitForStatus((s) => s.totals.pages >= pages && (s.currentWindow?.page ?? 0) >= 2, `page ${pages}, inside a window`);
+      const refused = graphAnswers(h, 401);
       h.emulator.expireTokens();
       h.note('tokens expired mid-window');
+      // One revocation at a time: a status sample can lag, and two revocations before one pull are one fault.
+      await waitUntil(() => graphAnswers(h, 401) > refused, { timeoutMs: 120_000, what: 'the next pull refused with 401' });
     }
     assertScenario(await h.finish({ duplicateBound: 0 }));
     assert.ok(graphAnswers(h, 401) >= 3, JSON.stringify(h.emulator.stats().requests));
