@@ -4,6 +4,7 @@ import { pullReportingPage } from '../microsoft/reporting.js';
 import { afterResumePoint, resumePointOf } from '../microsoft/resume-point.js';
 import { iso } from '../time-windows/index.js';
 import type { ActivityDeps } from './deps.js';
+import { packRecords, type PackedRecords } from './packed-records.js';
 import { withFailureTypes } from './failures.js';
 import type { PulledPage, PullPageInput } from './types.js';
 
@@ -12,7 +13,7 @@ import type { PulledPage, PullPageInput } from './types.js';
  * checkpoint, and a retried attempt asks for the same page again (same URL, same result).
  */
 export function pullPageActivity(deps: ActivityDeps) {
-  return async function pullPage(input: PullPageInput): Promise<PulledPage> {
+  return async function pullPage(input: PullPageInput): Promise<PulledPage & { packed: PackedRecords }> {
     return withFailureTypes(async () => {
       const ms = deps.microsoftFor(input.tenantId);
       const resume = input.nextLink === undefined ? input.resumeAfter : undefined;
@@ -29,12 +30,12 @@ export function pullPageActivity(deps: ActivityDeps) {
         log.warn('rows that are not message trace records went to the dead-letter file', { page: input.page, count: deadLettered });
       }
       // The resume point follows the rows as Microsoft sent them, even when the repeats were dropped.
-      const page = { records, nextLink: pulled.nextLink, resumePoint: resumePointOf(pulled.records) ?? resume, ...(deadLettered > 0 ? { deadLettered } : {}) };
+      const page = { packed: packRecords(records), nextLink: pulled.nextLink, resumePoint: resumePointOf(pulled.records) ?? resume, ...(deadLettered > 0 ? { deadLettered } : {}) };
       log.info('page pulled', {
         windowStart: iso(input.window.startMs),
         windowEnd: iso(input.window.endMs),
         page: input.page,
-        records: page.records.length,
+        records: records.length,
         ...(deadLettered > 0 ? { deadLettered } : {}),
         more: page.nextLink !== undefined,
         ...(resume ? { resumedAfter: resume.received } : {}),

@@ -3,6 +3,7 @@ import type { DevoEvent } from '../devo/transport.js';
 import type { TraceRecord } from '../microsoft/records.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailureTypes } from './failures.js';
+import { unpackLines } from './packed-records.js';
 import type { SendProgress, SendToDevoInput, SendToDevoResult } from './types.js';
 
 /**
@@ -18,8 +19,9 @@ export function sendToDevoActivity(deps: ActivityDeps) {
       const resumeFrom = (info.heartbeatDetails as SendProgress | undefined)?.confirmedBatches ?? 0;
       const events: DevoEvent[] = [];
       const oversize: TraceRecord[] = [];
-      for (const record of input.records) {
-        const message = JSON.stringify(record);
+      const messages = input.packed ? unpackLines(input.packed) : (input.records ?? []).map((record) => JSON.stringify(record));
+      for (const message of messages) {
+        const record = JSON.parse(message) as TraceRecord;
         // Never cut an event silently: one too large for Devo is counted and reported instead.
         if (Buffer.byteLength(message) > deps.maxEventBytes - HEADER_ALLOWANCE) oversize.push(record);
         else events.push({ tag: route.tag, hostname: deps.devoHostname, timestamp: recordTime(record, deps.now()), message });

@@ -1,6 +1,7 @@
 import type { TimeWindow } from '../time-windows/index.js';
 import type { TraceRecord } from '../microsoft/records.js';
 import type { ResumePoint } from '../microsoft/resume-point.js';
+import type { PackedRecords } from './packed-records.js';
 
 /** Input of fetchToken: which tenant's app registration the worker should use. */
 export interface FetchTokenInput {
@@ -22,9 +23,14 @@ export interface PullPageInput {
   readonly resumeAfter?: ResumePoint;
 }
 
-/** A pulled page: the records exactly as Microsoft sent them and the next link, if any. */
+/**
+ * A pulled page: the records exactly as Microsoft sent them, packed, and the next link, if any.
+ * Histories written before packing hold `records` instead; both shapes are read.
+ */
 export interface PulledPage {
-  readonly records: TraceRecord[];
+  readonly packed?: PackedRecords;
+  /** Pages pulled by earlier versions: the records as an array. */
+  readonly records?: TraceRecord[];
   readonly nextLink?: string;
   /** The last row's key, to resume the window from should Microsoft refuse the next link. */
   readonly resumePoint?: ResumePoint;
@@ -32,10 +38,11 @@ export interface PulledPage {
   readonly deadLettered?: number;
 }
 
-/** Input of sendToDevo: one page of records to deliver, confirmed batch by batch. */
+/** Input of sendToDevo: one page of records to deliver, confirmed batch by batch; packed or (older) an array. */
 export interface SendToDevoInput {
   readonly tenantId: string;
-  readonly records: TraceRecord[];
+  readonly packed?: PackedRecords;
+  readonly records?: TraceRecord[];
   readonly window: TimeWindow;
   readonly page: number;
 }
@@ -55,4 +62,9 @@ export interface SendToDevoResult {
 /** Progress a retried sendToDevo attempt resumes from. */
 export interface SendProgress {
   readonly confirmedBatches: number;
+}
+
+/** How many records a pulled page holds, in either shape. */
+export function recordCount(page: Pick<PulledPage, 'packed' | 'records'>): number {
+  return page.packed?.count ?? page.records?.length ?? 0;
 }

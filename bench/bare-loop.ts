@@ -30,7 +30,7 @@ let records = 0;
 let pages = 0;
 do {
   const page = await run(activities.pullPage, { tenantId, source, window, pageSize, accessToken: token.accessToken, nextLink, page: pages + 1 });
-  const sent = await run(activities.sendToDevo, { tenantId, records: page.records, window, page: pages + 1 });
+  const sent = await run(activities.sendToDevo, { tenantId, packed: page.packed, window, page: pages + 1 });
   records += sent.delivered;
   pages++;
   nextLink = page.nextLink;

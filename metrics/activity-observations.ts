@@ -1,5 +1,5 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import type { PulledPage, SendToDevoResult } from '../activities/types.js';
+import { recordCount, type PulledPage, type SendToDevoResult } from '../activities/types.js';
 import { FailureType } from '../workflows/failure-types.js';
 import { OUTCOME_OK, type SeriesKey } from './series.js';
 
@@ -49,7 +49,7 @@ function microsoftCall(tenant: { tenant_id: string }, outcome: string): Observat
 function pulled(tenant: { tenant_id: string }, page: PulledPageResult): Observation[] {
   const observations: Observation[] = [
     { series: 'pagesPulled', value: 1, labels: tenant },
-    { series: 'recordsPulled', value: page.records.length, labels: tenant },
+    { series: 'recordsPulled', value: recordCount(page), labels: tenant },
   ];
   if (typeof page.deadLettered === 'number') observations.push({ series: 'deadLetters', value: page.deadLettered, labels: { ...tenant, reason: 'unparseable' } });
   return observations;

@@ -153,8 +153,10 @@ export class CollectorSteps {
       // Replaying a history from before pipelining keeps its one-page-at-a-time order (patched() is false there).
       if (after && !interrupt() && !this.state.paused && patched(PIPELINE_PATCH)) pulledAhead = this.pullAhead(lane, window, after, page + 1);
       // A failed send never costs an API call: the page stays in hand (and in history) until confirmed.
-      const summary = `send ${pulled.records.length} records of ${describeWindow(window)} page ${page}`;
-      const sent = await this.untilDone(() => sendToDevo.executeWithOptions({ summary }, [{ tenantId: this.settings.tenantId, records: pulled.records, window, page }]));
+      const summary = `send ${pulled.packed?.count ?? pulled.records?.length ?? 0} records of ${describeWindow(window)} page ${page}`;
+      // Pages from histories before packing carry a record array; either shape is passed on as it came.
+      const content = pulled.packed ? { packed: pulled.packed } : { records: pulled.records };
+      const sent = await this.untilDone(() => sendToDevo.executeWithOptions({ summary }, [{ tenantId: this.settings.tenantId, ...content, window, page }]));
       const totals = this.state.totals;
       totals.records += sent.delivered;
       totals.pages++;
