@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../config/schema.js';
-import { connectionOptions } from '../config/temporal-connection.js';
+import { connectingTo, connectionOptions } from '../config/temporal-connection.js';
 import { createDataConverter } from '../codec/data-converter.js';
 
 /**
@@ -10,7 +10,8 @@ import { createDataConverter } from '../codec/data-converter.js';
  */
 export async function connectClient(config: Config, address = config.temporal.address): Promise<{ client: Client; connection: Connection }> {
   if (!config.payloadKey) throw new Error('PAYLOAD_KEY or PAYLOAD_KEY_FILE is required to talk to the collector');
-  const connection = await Connection.connect(connectionOptions(config.temporal.connection ?? { address: config.temporal.address }, address));
+  const options = connectionOptions(config.temporal.connection ?? { address: config.temporal.address }, address);
+  const connection = await connectingTo(options, () => Connection.connect(options));
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.payloadKey) });
   return { client, connection };
 }

@@ -49,6 +49,16 @@ export function connectionOptions(connection: TemporalConnection, address = conn
   return { address, ...(apiKey !== undefined && { apiKey }), ...(tls !== undefined && { tls }), ...(metadata && { metadata }) };
 }
 
+/** Runs `connect`, naming the address and how it authenticates when it fails (never the key itself). */
+export async function connectingTo<T>(options: { address: string; apiKey?: unknown; tls?: unknown }, connect: () => Promise<T>): Promise<T> {
+  try {
+    return await connect();
+  } catch (err) {
+    const how = describeConnection({ apiKey: options.apiKey ? '***' : undefined, tls: options.tls as TemporalConnection['tls'] });
+    throw new Error(`cannot connect to Temporal at ${options.address} (${how}): ${(err as Error).message}`, { cause: err });
+  }
+}
+
 /** How the connection authenticates, for logs: never the key or certificate themselves. */
 export function describeConnection(connection: TemporalConnection): string {
   const auth = connection.apiKey ? 'API key' : typeof connection.tls === 'object' && connection.tls.clientCertPair ? 'mTLS client certificate' : undefined;

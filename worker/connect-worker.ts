@@ -1,6 +1,6 @@
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config/schema.js';
-import { connectionOptions } from '../config/temporal-connection.js';
+import { connectingTo, connectionOptions } from '../config/temporal-connection.js';
 
 /**
  * The worker's connection, made as the SDK's environment configuration says (address, TLS client
@@ -8,5 +8,6 @@ import { connectionOptions } from '../config/temporal-connection.js';
  * another server, such as the embedded dev server.
  */
 export function connectWorker(config: Config, address = config.temporal.address): Promise<NativeConnection> {
-  return NativeConnection.connect(connectionOptions(config.temporal.connection ?? { address: config.temporal.address }, address));
+  const options = connectionOptions(config.temporal.connection ?? { address: config.temporal.address }, address);
+  return connectingTo(options, () => NativeConnection.connect(options));
 }

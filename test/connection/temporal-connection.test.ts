@@ -104,4 +104,18 @@ describe('Temporal connection from the SDK environment configuration', () => {
       await native.close();
     }
   });
+
+  it('a connection that fails names the address and how it authenticates, never the API key', async () => {
+    const env = await temporalTestEnv();
+    // TLS with an API key against the dev server's plain gRPC port: the handshake fails.
+    const config = loadConfig(client({ TEMPORAL_ADDRESS: env.address, TEMPORAL_API_KEY: API_KEY }), 'client');
+    for (const connect of [() => connectWorker(config), () => connectClient(config)]) {
+      const failure = await connect().then(
+        () => assert.fail('TLS to a plain server must fail'),
+        (err: Error) => err,
+      );
+      assert.match(failure.message, new RegExp(`^cannot connect to Temporal at ${env.address} \\(TLS, API key\\): `));
+      assert.ok(!failure.message.includes(API_KEY), failure.message);
+    }
+  });
 });
