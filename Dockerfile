@@ -11,7 +11,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build
+# The workflow bundle too, so workers skip webpack at start (faster start, less memory).
+RUN npm run build && npm run build:workflow -- dist/workflow-bundle.js
 
 # Production dependencies only, from the same lockfile.
 FROM node:20.19.5-bookworm-slim AS production-dependencies
@@ -29,6 +30,7 @@ COPY package.json ./
 # a new named volume takes this folder's owner, so the unprivileged user can write to it.
 RUN mkdir -p /var/lib/o365-trace && chown node:node /var/lib/o365-trace
 ENV O365_DATA_DIR=/var/lib/o365-trace
+ENV O365_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js
 USER node
 ENTRYPOINT ["node", "dist/client/cli.js"]
 CMD ["worker"]

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle, type WorkflowBundleOption } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { collectorMetricsInterceptor } from './metrics-interceptor.js';
@@ -30,8 +30,8 @@ export interface CollectorWorkerOptions {
   readonly taskQueue: string;
   readonly dataConverter: DataConverter;
   readonly deps: ActivityDeps;
-  /** A prebuilt bundle; without one the worker bundles workflows/ itself. */
-  readonly workflowBundle?: WorkflowBundle;
+  /** A prebuilt bundle (code, or a file from `npm run build:workflow`); without one the worker bundles workflows/ itself. */
+  readonly workflowBundle?: WorkflowBundleOption;
   readonly identity?: string;
 }
 
