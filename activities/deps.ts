@@ -2,7 +2,6 @@ import { cancellationSignal } from '@temporalio/activity';
 import type { MicrosoftConfig } from '../config/schema.js';
 import { DEFAULT_MAX_EVENT_BYTES } from '../devo/framing.js';
 import type { DevoTransport } from '../devo/transport.js';
-import type { TraceRecord } from '../microsoft/records.js';
 import type { TimeWindow } from '../time-windows/index.js';
 
 /**
@@ -21,8 +20,11 @@ export interface ActivityDeps {
   readonly devoBatchSize: number;
   /** Largest framed event sent; larger records are reported, never cut. */
   readonly maxEventBytes: number;
-  /** Where records that cannot be sent go (today: too large for one Devo event), to be handled by hand. */
-  readonly deadLetter: (records: TraceRecord[], context: { reason: 'oversize'; window: TimeWindow; page: number }) => Promise<void>;
+  /**
+   * Where rows that cannot be sent go, to be handled by hand: records too large for one Devo event
+   * (`oversize`), and rows of a page that are not message trace records (`unparseable`, as given).
+   */
+  readonly deadLetter: (rows: readonly unknown[], context: DeadLetterContext) => Promise<void>;
   readonly now: () => number;
   /** The running activity's cancellation signal, passed to sockets so cancelling closes them. */
   readonly signal: () => AbortSignal;
@@ -32,6 +34,13 @@ export interface ActivityDeps {
 export interface DevoRoute {
   readonly transport: DevoTransport;
   readonly tag: string;
+}
+
+/** Why and from where rows went to the dead-letter file, written beside each of them. */
+export interface DeadLetterContext {
+  readonly reason: 'oversize' | 'unparseable';
+  readonly window: TimeWindow;
+  readonly page: number;
 }
 
 /** Defaults for the parts tests rarely change. */
