@@ -66,6 +66,7 @@ const WRONG: Record<string, WrongValue> = {
   CODEC_SERVER_TOKEN_FILE: { value: MISSING, unset: ['CODEC_SERVER_TOKEN'], group: 'files' },
   O365_DATA_DIR: BLANK,
   O365_METRICS_ADDRESS: { value: 'localhost:9464' },
+  O365_WORKFLOW_BUNDLE: { value: '/nonexistent/o365-trace-test/workflow-bundle.js' },
 };
 
 interface Run {
