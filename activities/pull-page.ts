@@ -6,6 +6,7 @@ import { iso } from '../time-windows/index.js';
 import type { ActivityDeps } from './deps.js';
 import { packRecords, type PackedRecords } from './packed-records.js';
 import { withFailureTypes } from './failures.js';
+import { whileHeartbeating } from './heartbeats.js';
 import type { PulledPage, PullPageInput } from './types.js';
 
 /**
@@ -14,7 +15,7 @@ import type { PulledPage, PullPageInput } from './types.js';
  */
 export function pullPageActivity(deps: ActivityDeps) {
   return async function pullPage(input: PullPageInput): Promise<PulledPage & { packed: PackedRecords }> {
-    return withFailureTypes(async () => {
+    return withFailureTypes(() => whileHeartbeating(async () => {
       const ms = deps.microsoftFor(input.tenantId);
       const resume = input.nextLink === undefined ? input.resumeAfter : undefined;
       const common = { window: input.window, pageSize: input.pageSize, accessToken: input.accessToken, nextLink: input.nextLink, upTo: resume?.received, signal: deps.signal() };
@@ -41,6 +42,6 @@ export function pullPageActivity(deps: ActivityDeps) {
         ...(resume ? { resumedAfter: resume.received } : {}),
       });
       return page;
-    });
+    }));
   };
 }

@@ -10,13 +10,18 @@ export const { fetchToken } = proxyActivities<CollectorActivities>({
 export const { pullPage } = proxyActivities<CollectorActivities>({
   // Microsoft takes 2-4 s for a 5,000-row page (reference §2.3); two minutes covers a slow day.
   startToCloseTimeout: '2 minutes',
+  // The activity beats every 5 s while it waits on Microsoft: a worker that died mid-pull is noticed in
+  // 20 s and the page is pulled again elsewhere, instead of after the whole start-to-close timeout.
+  heartbeatTimeout: '20 seconds',
   // About six minutes of backoff, then the workflow records the error in status and keeps trying.
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 
 export const { sendToDevo } = proxyActivities<CollectorActivities>({
   startToCloseTimeout: '10 minutes',
-  // Each confirmed batch heartbeats; a silent minute means the attempt is stuck and is retried from there.
-  heartbeatTimeout: '1 minute',
+  // It beats every 5 s and after each confirmed batch: 20 silent seconds mean the worker died, and the
+  // page is sent again elsewhere from the last confirmed batch. A stuck connection is the sender's own
+  // confirmation timeout's to end.
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 });
