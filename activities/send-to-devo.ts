@@ -2,7 +2,9 @@ import { activityInfo, heartbeat, log } from '@temporalio/activity';
 import type { DevoEvent } from '../devo/transport.js';
 import type { TraceRecord } from '../microsoft/records.js';
 import type { ActivityDeps } from './deps.js';
+import { receivedTimeMs } from '../microsoft/received-time.js';
 import { withFailureTypes } from './failures.js';
+import { whileHeartbeating } from './heartbeats.js';
 import { unpackLines } from './packed-records.js';
 import type { SendProgress, SendToDevoInput, SendToDevoResult } from './types.js';
 
@@ -32,11 +34,15 @@ export function sendToDevoActivity(deps: ActivityDeps) {
       }
       const batches = chunk(events, deps.devoBatchSize);
       let bytes = 0;
-      for (let index = resumeFrom; index < batches.length; index++) {
-        const result = await route.transport.sendBatch(batches[index]!, deps.signal());
-        bytes += result.bytes;
-        heartbeat({ confirmedBatches: index + 1 } satisfies SendProgress);
-      }
+      let progress: SendProgress = { confirmedBatches: resumeFrom };
+      await whileHeartbeating(async () => {
+        for (let index = resumeFrom; index < batches.length; index++) {
+          const result = await route.transport.sendBatch(batches[index]!, deps.signal());
+          bytes += result.bytes;
+          progress = { confirmedBatches: index + 1 };
+          heartbeat(progress);
+        }
+      }, () => progress);
       // A retry after any attempt resends the batch that was in flight when the previous attempt died.
       const resent = info.attempt > 1 && resumeFrom < batches.length ? batches[resumeFrom]!.length : 0;
       if (resent > 0) log.info('resumed a send after the last confirmed batch', { resumeFrom, resent });
@@ -56,11 +62,5 @@ function chunk<T>(items: T[], size: number): T[][] {
 
 /** The record's own time for the syslog header (Devo indexes by arrival anyway), else now. */
 function recordTime(record: TraceRecord, nowMs: number): number {
-  const text = record.receivedDateTime ?? record.Received;
-  if (typeof text !== 'string') return nowMs;
-  const verbose = /Date\((\d+)\)/.exec(text);
-  if (verbose) return Number(verbose[1]);
-  // RWS JSON light omits the Z although the time is UTC (reference §4 item 8).
-  const ms = Date.parse(/[Zz]|[+-]\d\d:\d\d$/.test(text) ? text : `${text}Z`);
-  return Number.isNaN(ms) ? nowMs : ms;
+  return receivedTimeMs(record.receivedDateTime ?? record.Received) ?? nowMs;
 }
