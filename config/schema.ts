@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { parseDuration } from './durations.js';
@@ -110,10 +111,16 @@ const environmentSchema = z.object({
   CODEC_SERVER_TOKEN_FILE: nonEmpty.optional(),
   /** Local state of the embedded mode: dev-server database, demo keys and certificates @default .data */
   O365_DATA_DIR: nonEmpty.default('.data'),
+  /** A workflow bundle made by `npm run build:workflow`; workers then skip bundling at start (faster, less memory) */
+  O365_WORKFLOW_BUNDLE: nonEmpty.refine((path) => existsSync(path), 'no such file; build it with npm run build:workflow').optional(),
+  /** Where the worker serves Prometheus metrics, an IP and port such as 0.0.0.0:9464; unset = no endpoint */
+  O365_METRICS_ADDRESS: z.string().refine(isSocketAddress, 'expected an IP address and port such as 0.0.0.0:9464 or [::]:9464').optional(),
 });
 
 type Environment = z.infer<typeof environmentSchema>;
 const KNOWN = new Set(Object.keys(environmentSchema.shape));
+/** Every variable the schema knows, in table order (tests try each with a wrong value). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(environmentSchema.shape);
 const OWN_PREFIXES = ['O365_', 'DEVO_', 'PAYLOAD_'];
 
 /** The Microsoft side of the configuration. */
@@ -169,6 +176,10 @@ export interface Config {
   readonly codecServerToken?: string;
   /** The tenants of O365_TENANTS_FILE, each completed from the environment; absent: the one O365_TENANT_ID. */
   readonly tenants?: readonly TenantConfig[];
+  /** A prebuilt workflow bundle (O365_WORKFLOW_BUNDLE); absent: the worker bundles workflows/ at start. */
+  readonly workflowBundlePath?: string;
+  /** Bind address of the worker's Prometheus endpoint (`/metrics`); absent when metrics are off. */
+  readonly metricsAddress?: string;
   /** True when no Microsoft credential is set: `run` then drives the built-in emulator. */
   readonly demo: boolean;
 }
@@ -191,6 +202,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, purpose: Config
     .filter((k) => !KNOWN.has(k))
     .map((k) => `${k}: unknown setting (see the configuration table in README.md)`);
   lines.push(...readSecretFiles(own));
+  // Refused rather than warned about: it would silently turn off certificate checks of every TLS client in
+  // the process that does not pin them itself (the Temporal client, Devo HTTP ingestion).
+  if (env.NODE_TLS_REJECT_UNAUTHORIZED === '0') lines.push('NODE_TLS_REJECT_UNAUTHORIZED: set to 0, which turns off TLS certificate checks; unset it (see DEVO_CHAIN for a private CA)');
   const parsed = environmentSchema.safeParse(Object.fromEntries(Object.entries(own).filter(([k, v]) => KNOWN.has(k) && v !== '')));
   if (!parsed.success) {
     for (const issue of parsed.error.issues) lines.push(`${issue.path.join('.')}: ${issue.message.replace(/ \([A-Z0-9_]+\)$/, '')}`);
@@ -235,13 +249,35 @@ function crossChecks(e: Environment, noDevo: boolean): string[] {
   if (e.O365_WINDOW > 10 * 86_400_000) lines.push('O365_WINDOW: at most 10d, the longest span Microsoft accepts in one query');
   if (!startIsValid(e.O365_START)) lines.push(`O365_START: expected an ISO time (2026-11-01T00:00:00Z) or a duration back such as 2h or 7d, got '${e.O365_START}'`);
   if (!noDevo && e.DEVO_TRANSPORT === 'tls') {
-    for (const name of ['DEVO_CERT', 'DEVO_KEY', 'DEVO_CHAIN'] as const) if (!e[name]) lines.push(`${name}: required for DEVO_TRANSPORT=tls (PEM file path)`);
+    for (const name of ['DEVO_CERT', 'DEVO_KEY', 'DEVO_CHAIN'] as const) {
+      const path = e[name];
+      if (!path) lines.push(`${name}: required for DEVO_TRANSPORT=tls (PEM file path)`);
+      else if (unreadable(path)) lines.push(`${name}: cannot read ${path} (${unreadable(path)})`);
+    }
   }
   if (!noDevo && e.DEVO_TRANSPORT === 'http') {
     for (const name of ['DEVO_HTTP_URL', 'DEVO_HTTP_TOKEN', 'DEVO_DOMAIN'] as const) if (!e[name]) lines.push(`${name}: required for DEVO_TRANSPORT=http`);
   }
   if (e.PAYLOAD_KEY && e.PAYLOAD_KEY_FILE) lines.push('PAYLOAD_KEY_FILE: set either PAYLOAD_KEY or PAYLOAD_KEY_FILE, not both');
   return lines;
+}
+
+/** Why a file cannot be read (its errno code), or undefined when it can: found at start, not mid-run. */
+function unreadable(path: string): string | undefined {
+  try {
+    accessSync(path, constants.R_OK);
+    return statSync(path).isFile() ? undefined : 'not a file';
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code ?? 'error';
+  }
+}
+
+/** An IP literal and port, as the SDK's Prometheus exporter binds (no host names). */
+function isSocketAddress(text: string): boolean {
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text);
+  if (!match) return false;
+  const host = match[1] ?? match[2]!;
+  return isIP(host) === (match[1] ? 6 : 4) && Number(match[3]) <= 65535;
 }
 
 function startIsValid(text: string): boolean {
@@ -333,6 +369,8 @@ function toConfig(e: Environment, demo: boolean, payloadKey: Buffer | undefined,
     payloadKey,
     dataDir: e.O365_DATA_DIR,
     codecServerToken: e.CODEC_SERVER_TOKEN,
+    metricsAddress: e.O365_METRICS_ADDRESS,
+    workflowBundlePath: e.O365_WORKFLOW_BUNDLE,
     demo,
   };
 }

@@ -6,11 +6,15 @@ import type { DevoTransport } from '../devo/transport.js';
 import { activityDepsFromConfig } from './activity-deps.js';
 import { createCollectorWorker } from './create-worker.js';
 import { connectWorker } from './connect-worker.js';
+import { metricsUrl, prometheusTelemetry } from '../metrics/prometheus.js';
 
 let runtimeInstalled = false;
 
-/** Routes the SDK's and the activities' logs into the project's structured logger (once per process). */
-export function installRuntimeLogger(logger: Logger): void {
+/**
+ * Routes the SDK's and the activities' logs into the project's structured logger and, with a
+ * `metricsAddress`, serves Prometheus metrics there (once per process).
+ */
+export function installRuntimeLogger(logger: Logger, metricsAddress?: string): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const level = (process.env.TEMPORAL_LOG_LEVEL ?? 'INFO') as LogLevel;
@@ -19,13 +23,14 @@ export function installRuntimeLogger(logger: Logger): void {
       const method = l === 'TRACE' ? 'trace' : l === 'DEBUG' ? 'debug' : l === 'WARN' ? 'warn' : l === 'ERROR' ? 'error' : 'info';
       logger[method](meta ?? {}, message);
     }),
+    ...(metricsAddress ? { telemetryOptions: prometheusTelemetry(metricsAddress) } : {}),
   });
 }
 
 /** Connects and runs a collector worker until SIGINT/SIGTERM, then drains it. */
 export async function runWorker(config: Config, options: { address: string; devo?: DevoTransport; logger?: Logger }): Promise<void> {
   const logger = options.logger ?? createLogger('worker');
-  installRuntimeLogger(logger);
+  installRuntimeLogger(logger, config.metricsAddress);
   if (!config.payloadKey) throw new Error('PAYLOAD_KEY or PAYLOAD_KEY_FILE is required');
   const connection = await connectWorker(config, options.address);
   try {
@@ -36,8 +41,9 @@ export async function runWorker(config: Config, options: { address: string; devo
       taskQueue: config.temporal.taskQueue,
       dataConverter: createDataConverter(config.payloadKey),
       deps,
+      ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
     });
-    logger.info({ taskQueue: config.temporal.taskQueue, address: options.address, devo: deps.devo.description }, 'worker started');
+    logger.info({ taskQueue: config.temporal.taskQueue, address: options.address, devo: deps.devo.description, metrics: config.metricsAddress && metricsUrl(config.metricsAddress) }, 'worker started');
     await worker.run();
   } finally {
     await connection.close();

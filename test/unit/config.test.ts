@@ -1,16 +1,25 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../config/schema.js';
 import { formatDuration, parseDuration } from '../../config/durations.js';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
+// The Devo PEM paths must name readable files (checked at start); their content is read only by the sender.
+const pemDir = mkdtempSync(join(tmpdir(), 'o365-config-pem-'));
+const pem = (name: string) => {
+  writeFileSync(join(pemDir, name), 'not parsed here');
+  return join(pemDir, name);
+};
 const complete = {
   O365_TENANT_ID: 't',
   O365_CLIENT_ID: 'c',
   O365_CLIENT_SECRET: 's',
-  DEVO_CERT: 'a.pem',
-  DEVO_KEY: 'a.key',
-  DEVO_CHAIN: 'ca.pem',
+  DEVO_CERT: pem('a.pem'),
+  DEVO_KEY: pem('a.key'),
+  DEVO_CHAIN: pem('ca.pem'),
   PAYLOAD_KEY: KEY,
 };
 
