@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config/schema.js';
 import { createDataConverter } from '../codec/data-converter.js';
 import { codecKey, EncryptionCodec } from '../codec/codec.js';
@@ -10,6 +9,7 @@ import { freePort, startDevServer, type DevServer } from '../dev-server/start-de
 import { createLogger } from '../logging/logger.js';
 import { activityDepsFromConfig } from '../worker/activity-deps.js';
 import { createCollectorWorker } from '../worker/create-worker.js';
+import { connectWorker } from '../worker/connect-worker.js';
 import { installRuntimeLogger } from '../worker/run-worker.js';
 import { SEARCH_ATTRIBUTE_FLAGS } from '../workflows/search-attributes.js';
 import { connectClient } from './connect.js';
@@ -34,7 +34,7 @@ export interface RunOptions {
 export async function runAllInOne(base: Config, options: RunOptions = {}): Promise<number> {
   const print = options.print ?? ((line: string) => console.log(line));
   const logger = createLogger('o365-trace', process.env.LOG_LEVEL ?? 'warn');
-  installRuntimeLogger(logger);
+  installRuntimeLogger(logger, base.metricsAddress);
   mkdirSync(base.dataDir, { recursive: true });
   const cleanups: Array<() => Promise<void>> = [];
   try {
@@ -47,7 +47,7 @@ export async function runAllInOne(base: Config, options: RunOptions = {}): Promi
       demo.lines.forEach((line) => print(line));
     }
     const address = config.temporal.address ?? (await embeddedServer(config, print, cleanups)).address;
-    const nativeConnection = await NativeConnection.connect({ address });
+    const nativeConnection = await connectWorker(config, address);
     cleanups.unshift(() => nativeConnection.close());
     const dataConverter = createDataConverter(config.payloadKey!);
     const worker = await createCollectorWorker({
@@ -56,6 +56,7 @@ export async function runAllInOne(base: Config, options: RunOptions = {}): Promi
       taskQueue: config.temporal.taskQueue,
       dataConverter,
       deps: activityDepsFromConfig(config),
+      ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
     });
     const running = worker.run();
     const { client, connection } = await connectClient(config, address);

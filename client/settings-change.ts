@@ -15,7 +15,7 @@ export function settingsChange(status: CollectorStatus, tenant: TenantConfig): S
     ...(windowMs !== status.settings.windowMs && { windowMs }),
     ...(lagMs !== status.settings.lagMs && { lagMs }),
     ...(pageSize !== status.settings.pageSize && { pageSize }),
-    ...((budget.requests !== status.budget.limit || budget.windowMs !== status.budget.windowMs) && { budget }),
+    ...((budget.requests !== status.budget.limit || budget.windowMs !== status.budget.windowMs || budget.liveReserve !== status.budget.liveReserve) && { budget }),
   };
   return Object.keys(change).length > 0 ? change : undefined;
 }

@@ -111,7 +111,7 @@ export interface CollectorStatus {
   readonly backfill?: { pending: PendingRange[]; progress: number; currentChunk?: { start: string; end: string; page: number } };
   readonly totals: Totals;
   /** Microsoft calls in the current budget window, and the budget. */
-  readonly budget: { used: number; limit: number; windowMs: number };
+  readonly budget: { used: number; limit: number; windowMs: number; liveReserve: number };
   readonly lastError?: LastError;
   readonly paused?: { since: string; reason?: string };
   readonly tokenExpiresAt?: string;
@@ -161,5 +161,5 @@ function progress01(done: number, pending: number): number {
 }
 
 function budgetUse(budget: ApiBudget, calls: number[], nowMs: number) {
-  return { used: recentCalls(calls, nowMs, budget).length, limit: budget.requests, windowMs: budget.windowMs };
+  return { used: recentCalls(calls, nowMs, budget).length, limit: budget.requests, windowMs: budget.windowMs, liveReserve: budget.liveReserve };
 }
