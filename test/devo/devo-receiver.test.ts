@@ -77,7 +77,7 @@ describe('the local Devo receiver', () => {
     await sendSyslogBatch([...batch, Buffer.from('not syslog\n'), frame('x', 'my.app.other')], target);
     await sendSyslogBatch(batch.slice(0, 15), target); // a resent part
     const stats = r.stats();
-    assert.deepEqual({ ...stats, rejectedHandshakes: 0 }, { events: 56, byTag: { [TAG]: 55, 'my.app.other': 1 }, connections: 2, rejectedHandshakes: 0, parseErrors: 1 });
+    assert.deepEqual({ ...stats, rejectedHandshakes: 0 }, { events: 56, byTag: { [TAG]: 55, 'my.app.other': 1 }, connections: 2, rejectedHandshakes: 0, parseErrors: 1, held: 0 });
     assert.equal(r.duplicates((e) => e.message), 15);
     r.clear();
     assert.deepEqual(r.events(), []);
