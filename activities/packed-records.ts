@@ -1,28 +1,40 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { TraceRecord } from '../microsoft/records.js';
+import { receivedTimeMs } from '../microsoft/received-time.js';
 
 /**
- * A page's records as they travel through the workflow: one JSON line per record, deflated, in base64.
- * The workflow only passes a page from pullPage to sendToDevo; carried as an array of objects, each page
- * would be serialised, compressed and parsed again at every hop (activity result, workflow sandbox,
- * activity input). Packed, those hops move one short string; the payload codec still encrypts it.
+ * A page's records as they travel through the workflow: one line per record, `<received ms>\t<JSON>`,
+ * deflated, in base64. The workflow only passes a page from pullPage to sendToDevo; carried as an array
+ * of objects, each page would be serialised, compressed and parsed again at every hop (activity result,
+ * workflow sandbox, activity input). Packed, those hops move one short string; the payload codec still
+ * encrypts it. The time rides along so the sender never parses a record again.
  */
 export interface PackedRecords {
   readonly count: number;
-  /** base64 of the raw-deflated lines, `\n` between records (JSON never holds a raw newline). */
-  readonly deflatedLines: string;
+  /** base64 of the raw-deflated lines, `\n` between records (JSON.stringify never writes a raw tab or newline). */
+  readonly deflatedEvents: string;
+}
+
+/** One record ready to send: its JSON exactly as Microsoft's fields and values, and its received time. */
+export interface PackedEvent {
+  /** The record's received time (ms), or undefined when it has none that parses. */
+  readonly timeMs: number | undefined;
+  readonly json: string;
 }
 
 export function packRecords(records: readonly TraceRecord[]): PackedRecords {
-  const lines = records.map((record) => JSON.stringify(record)).join('\n');
+  const lines = records.map((record) => `${receivedTimeMs(record.receivedDateTime ?? record.Received) ?? ''}\t${JSON.stringify(record)}`);
   // Level 1: the codec compresses the payload again, so a fast first pass is enough.
-  return { count: records.length, deflatedLines: deflateRawSync(lines, { level: 1 }).toString('base64') };
+  return { count: records.length, deflatedEvents: deflateRawSync(lines.join('\n'), { level: 1 }).toString('base64') };
 }
 
-/** The records' JSON lines, exactly as packed; throws when the count does not match (a damaged page). */
-export function unpackLines(packed: PackedRecords): string[] {
+/** The page's events, exactly as packed; throws when the count does not match (a damaged page). */
+export function unpackEvents(packed: PackedRecords): PackedEvent[] {
   if (packed.count === 0) return [];
-  const lines = inflateRawSync(Buffer.from(packed.deflatedLines, 'base64')).toString('utf8').split('\n');
+  const lines = inflateRawSync(Buffer.from(packed.deflatedEvents, 'base64')).toString('utf8').split('\n');
   if (lines.length !== packed.count) throw new Error(`a packed page holds ${lines.length} lines, not the ${packed.count} records it declares`);
-  return lines;
+  return lines.map((line) => {
+    const tab = line.indexOf('\t');
+    return { timeMs: tab > 0 ? Number(line.slice(0, tab)) : undefined, json: line.slice(tab + 1) };
+  });
 }

@@ -5,7 +5,7 @@ import type { ActivityDeps } from './deps.js';
 import { receivedTimeMs } from '../microsoft/received-time.js';
 import { withFailureTypes } from './failures.js';
 import { whileHeartbeating } from './heartbeats.js';
-import { unpackLines } from './packed-records.js';
+import { unpackEvents, type PackedEvent } from './packed-records.js';
 import type { SendProgress, SendToDevoInput, SendToDevoResult } from './types.js';
 
 /**
@@ -21,12 +21,12 @@ export function sendToDevoActivity(deps: ActivityDeps) {
       const resumeFrom = (info.heartbeatDetails as SendProgress | undefined)?.confirmedBatches ?? 0;
       const events: DevoEvent[] = [];
       const oversize: TraceRecord[] = [];
-      const messages = input.packed ? unpackLines(input.packed) : (input.records ?? []).map((record) => JSON.stringify(record));
-      for (const message of messages) {
-        const record = JSON.parse(message) as TraceRecord;
+      const now = deps.now();
+      const packed = input.packed ? unpackEvents(input.packed) : (input.records ?? []).map(eventOf);
+      for (const { json, timeMs } of packed) {
         // Never cut an event silently: one too large for Devo is counted and reported instead.
-        if (Buffer.byteLength(message) > deps.maxEventBytes - HEADER_ALLOWANCE) oversize.push(record);
-        else events.push({ tag: route.tag, hostname: deps.devoHostname, timestamp: recordTime(record, deps.now()), message });
+        if (Buffer.byteLength(json) > deps.maxEventBytes - HEADER_ALLOWANCE) oversize.push(JSON.parse(json) as TraceRecord);
+        else events.push({ tag: route.tag, hostname: deps.devoHostname, timestamp: timeMs ?? now, message: json });
       }
       if (oversize.length > 0 && resumeFrom === 0) {
         await deps.deadLetter(oversize, { reason: 'oversize', window: input.window, page: input.page });
@@ -60,7 +60,7 @@ function chunk<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-/** The record's own time for the syslog header (Devo indexes by arrival anyway), else now. */
-function recordTime(record: TraceRecord, nowMs: number): number {
-  return receivedTimeMs(record.receivedDateTime ?? record.Received) ?? nowMs;
+/** A record from a page pulled before packing, as the packed form carries it. */
+function eventOf(record: TraceRecord): PackedEvent {
+  return { timeMs: receivedTimeMs(record.receivedDateTime ?? record.Received), json: JSON.stringify(record) };
 }

@@ -2,7 +2,7 @@
  * `npm run bench [-- --records N --page-size P --batch-size B]`: what Temporal's durability costs.
  *
  * One emulator (quota off, N settled records over three hours) and one local Devo receiver over mutual
- * TLS serve two runs of the same pull and send code:
+ * TLS, each in a process of its own (bench/service-process.ts), serve two runs of the same pull and send code:
  *   (b) bare: the activity functions called in a plain loop, page after page, in a process of their own;
  *   (a) collector: an `o365-trace worker` process on a local Temporal dev server, running the collector
  *       workflow, which backfills the whole range (pipelined: page N+1 is pulled while page N is sent).
@@ -12,18 +12,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import proto from '@temporalio/proto';
 import { createDataConverter } from '../codec/data-converter.js';
 import { PROJECT_ROOT } from '../dev-server/locate-cli.js';
 import { startDevServer } from '../dev-server/start-dev-server.js';
-import { generateCertificateSet, writeCertificateSet } from '../devo/certificates.js';
-import { startDevoReceiver, type DevoReceiver } from '../emulator/devo-receiver/index.js';
-import { startMicrosoftEmulator } from '../emulator/microsoft-365/index.js';
+import { loadOrCreateCertificateSet } from '../devo/certificates.js';
+import { generateDataset } from '../emulator/microsoft-365/index.js';
 import { recordKey, type TraceRecord } from '../microsoft/records.js';
 import { alignDown, filterBounds, iso } from '../time-windows/index.js';
 import type { messageTraceCollector } from '../workflows/index.js';
@@ -35,6 +35,8 @@ const { values: args } = parseArgs({
     records: { type: 'string', default: '200000' },
     'page-size': { type: 'string', default: '1000' },
     'batch-size': { type: 'string', default: '1000' },
+    /** Writes each run's history as <path>-<run>.json, to study where the time goes. */
+    'history-out': { type: 'string' },
   },
 });
 const RECORDS = Number(args.records);
@@ -47,13 +49,13 @@ const CLIENT = { id: 'bench-client', secret: `bench-secret-${randomUUID()}` };
 
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
-function tsxChild(script: string, args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
-  return nodeChild(script, args, env, ['--import', import.meta.resolve('tsx')]);
+function tsxChild(script: string, args: string[], env: NodeJS.ProcessEnv, stdin = false): { child: ChildProcess; output: () => string } {
+  return nodeChild(script, args, env, ['--import', import.meta.resolve('tsx')], stdin);
 }
 
-function nodeChild(script: string, args: string[], env: NodeJS.ProcessEnv, nodeOptions: string[] = []): { child: ChildProcess; output: () => string } {
+function nodeChild(script: string, args: string[], env: NodeJS.ProcessEnv, nodeOptions: string[] = [], stdin = false): { child: ChildProcess; output: () => string } {
   let output = '';
-  const child = spawn(process.execPath, [...nodeOptions, join(PROJECT_ROOT, script), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeOptions, join(PROJECT_ROOT, script), ...args], { env, stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
   return { child, output: () => output };
 }
@@ -68,13 +70,27 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T 
   }
 }
 
+/** A stand-in service in its own process, with a line protocol on stdin/stdout. */
+async function startService(service: Record<string, unknown>): Promise<{ child: ChildProcess; ask: (command: string, answer: RegExp) => Promise<RegExpExecArray>; first: RegExpExecArray }> {
+  const { child, output } = tsxChild('bench/service-process.ts', [JSON.stringify(service)], { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' }, true);
+  let unread = '';
+  child.stdout!.on('data', (chunk: Buffer) => (unread += chunk.toString()));
+  const next = (answer: RegExp) =>
+    waitFor(`${String(service.kind)} to answer ${answer}`, () => {
+      if (child.exitCode !== null) throw new Error(`${String(service.kind)} exited: ${output()}`);
+      const match = answer.exec(unread);
+      if (match) unread = unread.slice(match.index + match[0].length);
+      return match ?? undefined;
+    }, 10 * MIN);
+  const first = await next(/^(?:url|port) (\S+)$/m);
+  return { child, first, ask: (command, answer) => (child.stdin!.write(`${command}\n`), next(answer)) };
+}
+
 /** Missing and repeated records of one tag against the ground truth, by (id, recipient). */
-function account(receiver: DevoReceiver, tag: string, truth: Set<string>): { missing: number; duplicates: number } {
+async function account(receiver: Awaited<ReturnType<typeof startService>>, tag: string, truth: Set<string>, file: string): Promise<{ missing: number; duplicates: number }> {
+  await receiver.ask(`keys ${tag} ${file}`, /^keys written$/m);
   const seen = new Map<string, number>();
-  for (const event of receiver.eventsForTag(tag)) {
-    const key = recordKey(JSON.parse(event.message) as TraceRecord);
-    seen.set(key, (seen.get(key) ?? 0) + 1);
-  }
+  for (const key of readFileSync(file, 'utf8').split('\n')) if (key) seen.set(key, (seen.get(key) ?? 0) + 1);
   let missing = 0;
   for (const key of truth) if (!seen.has(key)) missing++;
   const duplicates = [...seen.values()].reduce((sum, n) => sum + n - 1, 0);
@@ -96,18 +112,16 @@ async function main(): Promise<void> {
   const toMs = alignDown(now - 30 * MIN, 5 * MIN);
   const fromMs = toMs - 180 * MIN;
   progress(`generating ${RECORDS} records over ${iso(fromMs)}..${iso(toMs)}`);
-  const emulator = await startMicrosoftEmulator({
-    clientId: CLIENT.id,
-    clientSecret: CLIENT.secret,
-    quota: null,
-    dataset: { seed: 7, records: RECORDS, startMs: fromMs, endMs: toMs, visibility: { kind: 'immediate' }, statusSettleMs: 0 },
-  });
+  const dataset = { seed: 7, records: RECORDS, startMs: fromMs, endMs: toMs, visibility: { kind: 'immediate' }, statusSettleMs: 0 } as const;
+  // The same seeded rows the emulator process generates: the ground truth.
   const bounds = filterBounds({ startMs: fromMs, endMs: toMs });
-  const truth = new Set(emulator.dataset.rowsIn(bounds.from, bounds.to).map((row) => recordKey(row as unknown as TraceRecord)));
-  const certs = await generateCertificateSet();
+  const truth = new Set(generateDataset(dataset).rowsIn(bounds.from, bounds.to).map((row) => recordKey(row as unknown as TraceRecord)));
   const work = mkdtempSync(join(tmpdir(), 'o365-bench-'));
-  const paths = await writeCertificateSet(certs, work);
-  const receiver = await startDevoReceiver({ tls: { certs } });
+  const certsDir = join(work, 'certs');
+  const emulator = await startService({ kind: 'emulator', clientId: CLIENT.id, clientSecret: CLIENT.secret, dataset });
+  const receiver = await startService({ kind: 'receiver', certsDir });
+  const { paths } = await loadOrCreateCertificateSet(certsDir);
+  const emulatorUrl = emulator.first[1]!;
   const server = await startDevServer();
   const payloadKey = randomBytes(32);
   const taskQueue = `bench-${randomUUID().slice(0, 8)}`;
@@ -118,12 +132,12 @@ async function main(): Promise<void> {
     O365_TENANT_ID: tenantId,
     O365_CLIENT_ID: CLIENT.id,
     O365_CLIENT_SECRET: CLIENT.secret,
-    O365_LOGIN_URL: emulator.url,
-    O365_GRAPH_URL: emulator.url,
-    O365_REPORTING_URL: emulator.url,
+    O365_LOGIN_URL: emulatorUrl,
+    O365_GRAPH_URL: emulatorUrl,
+    O365_REPORTING_URL: emulatorUrl,
     O365_PAGE_SIZE: String(PAGE_SIZE),
     DEVO_ADDRESS: '127.0.0.1',
-    DEVO_PORT: String(receiver.tlsPort),
+    DEVO_PORT: receiver.first[1],
     DEVO_CERT: paths.clientCert,
     DEVO_KEY: paths.clientKey,
     DEVO_CHAIN: paths.caCert,
@@ -143,10 +157,8 @@ async function main(): Promise<void> {
     const [code] = (await once(bare.child, 'exit')) as [number];
     if (code !== 0) throw new Error(`bare loop failed (${code}): ${bare.output()}`);
     const bareResult = JSON.parse(bare.output().trim().split('\n').pop()!) as { records: number; pages: number; seconds: number; peakRssMB?: number };
-    const bareCalls = emulator.stats().requests['graph 200'] ?? 0;
-    const bareAccount = account(receiver, BARE_TAG, truth);
-    receiver.clear();
-    emulator.resetStats();
+    const bareCalls = bareResult.pages;
+    const bareAccount = await account(receiver, BARE_TAG, truth, join(work, 'bare-keys'));
 
     // (a) the collector on the dev server, one worker process
     progress('collector: starting a worker process');
@@ -171,8 +183,7 @@ async function main(): Promise<void> {
     }, 120_000);
     // what the worker holds once started, before any record
     const startupPeakRss = peakRssMB(worker.child.pid!) ?? 0;
-    const callsBefore = Object.entries(emulator.stats().requests).filter(([k]) => k.startsWith('graph ')).reduce((s, [, n]) => s + n, 0);
-    const delivered = () => receiver.stats().byTag[TAG] ?? 0;
+    const delivered = async () => Number((await receiver.ask(`count ${TAG}`, /^count (\d+)$/m))[1]);
     progress('collector: backfilling the range');
     const started = performance.now();
     // Live windows start after the range and are not due during the run: the run is the backfill alone.
@@ -188,9 +199,9 @@ async function main(): Promise<void> {
     });
     await handle.executeUpdate(backfillUpdate, { args: [{ from: iso(fromMs), to: iso(toMs) }] });
     let peakRss = 0;
-    await waitFor('every record at the receiver', () => {
+    await waitFor('every record at the receiver', async () => {
       peakRss = Math.max(peakRss, peakRssMB(worker.child.pid!) ?? 0);
-      return delivered() >= truth.size ? true : undefined;
+      return (await delivered()) >= truth.size ? true : undefined;
     }, 60 * MIN);
     const collectorSeconds = (performance.now() - started) / 1000;
     const status = await waitFor('the backfill to finish', async () => {
@@ -198,8 +209,9 @@ async function main(): Promise<void> {
       return s.backfill?.pending.length === 0 && !s.backfill.currentChunk ? s : undefined;
     }, 5 * MIN);
     peakRss = Math.max(peakRss, peakRssMB(worker.child.pid!) ?? 0);
-    const collectorCalls = Object.entries(emulator.stats().requests).filter(([k]) => k.startsWith('graph ')).reduce((s, [, n]) => s + n, 0) - callsBefore;
-    const collectorAccount = account(receiver, TAG, truth);
+    // Quota is off and no fault is injected, so every booked call is one request Microsoft answered.
+    const collectorCalls = status.totals.apiCalls;
+    const collectorAccount = await account(receiver, TAG, truth, join(work, 'collector-keys'));
 
     // the history of every run of the collector, as stored (after the codec)
     let historyBytes = 0;
@@ -207,6 +219,7 @@ async function main(): Promise<void> {
     let runs = 0;
     for (let runId: string | undefined = handle.firstExecutionRunId; runId; runs++) {
       const history = await client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+      if (args['history-out']) writeFileSync(`${args['history-out']}-${runs}.json`, historyToJSON(history));
       historyBytes += proto.temporal.api.history.v1.History.encode(history).finish().length;
       maxPayloadBytes = Math.max(maxPayloadBytes, ...payloadSizes(history));
       const last = history.events?.at(-1);
@@ -259,8 +272,8 @@ async function main(): Promise<void> {
     if (collectorAccount.missing + bareAccount.missing > 0) process.exitCode = 1;
   } finally {
     await server.stop();
-    await receiver.close();
-    await emulator.close();
+    receiver.child.kill();
+    emulator.child.kill();
   }
 }
 

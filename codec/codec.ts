@@ -40,7 +40,7 @@ export class EncryptionCodec implements PayloadCodec {
   async encode(payloads: Payload[]): Promise<Payload[]> {
     const { id, key } = this.keys[0];
     return payloads.map((payload) => {
-      const plain = deflateRawSync(PayloadProto.encode(payload).finish(), { level: 6 });
+      const plain = deflateRawSync(PayloadProto.encode(payload).finish(), { level: 1 });
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);

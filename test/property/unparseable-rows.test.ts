@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { unpackLines } from '../../activities/packed-records.js';
+import { unpackEvents } from '../../activities/packed-records.js';
 import { createActivities } from '../../activities/index.js';
 import type { PulledPage, PullPageInput } from '../../activities/types.js';
 import type { Config } from '../../config/schema.js';
@@ -81,7 +81,7 @@ describe('a page with rows that are not message trace records', () => {
       const page = (await new MockActivityEnvironment().run(activities.pullPage, input)) as PulledPage;
 
       const expectedRecords = good.map(({ __metadata: _m, ...r }: Record<string, unknown>) => r);
-      assert.deepEqual(unpackLines(page.packed!).map((line) => JSON.parse(line) as unknown), expectedRecords);
+      assert.deepEqual(unpackEvents(page.packed!).map((e) => JSON.parse(e.json) as unknown), expectedRecords);
       assert.equal(page.deadLettered, bad.length + 1);
       const letters = deadLetters(dataDir);
       assert.deepEqual(letters.map((l) => l.record), [...bad, TOO_DEEP_ROW]);

@@ -1,6 +1,6 @@
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import proto from '@temporalio/proto';
-import { unpackLines, type PackedRecords } from '../../activities/packed-records.js';
+import { unpackEvents, type PackedRecords } from '../../activities/packed-records.js';
 import { ENCODING, type EncryptionCodec } from '../../codec/codec.js';
 
 /** Where text was captured (a log, a command's output, a history as bytes), by name. */
@@ -56,7 +56,7 @@ function withPackedPages(value: unknown): string {
   const visit = (v: unknown): void => {
     if (typeof v !== 'object' || v === null) return;
     const packed = v as Partial<PackedRecords>;
-    if (typeof packed.deflatedLines === 'string' && typeof packed.count === 'number') pages.push(...unpackLines(packed as PackedRecords));
+    if (typeof packed.deflatedEvents === 'string' && typeof packed.count === 'number') pages.push(...unpackEvents(packed as PackedRecords).map((e) => e.json));
     Object.values(v).forEach(visit);
   };
   visit(value);
