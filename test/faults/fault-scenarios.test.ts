@@ -24,15 +24,21 @@ describe('fault scenarios: nothing lost, duplicates within one batch per fault, 
       receiverStallAfterEvents: 5_100, // about a quarter of the way through
       faults: [{ target: 'graph', kind: 'slow', delayMs: 600_000, skipRequests: 26 }],
     });
+    // `retried` counts what only the replacement can do now: the held batch resent, the held page pulled again.
+    const killAndReplace = async (what: string, retried: () => number) => {
+      const before = retried();
+      await h.workers.killAll();
+      const killedAt = Date.now();
+      h.note(what);
+      h.workers.start();
+      await waitUntil(() => retried() > before, { timeoutMs: 240_000, intervalMs: 250, what: `the work in hand retried after the ${what}` });
+      t.diagnostic(`${what}: taken up by the new worker ${Math.round((Date.now() - killedAt) / 1000)} s after the kill`);
+    };
     const held = await h.receiver.stalled();
-    await h.workers.killAll();
-    h.note('worker SIGKILL mid-send');
-    t.diagnostic(`worker killed while the receiver held a batch unconfirmed, ${held} events in`);
-    h.workers.start();
+    t.diagnostic(`the receiver holds a batch unconfirmed, ${held} events in`);
+    await killAndReplace('worker SIGKILL mid-send', () => h.delivered());
     await waitUntil(() => h.emulator.faults.served().slow === 1, { timeoutMs: 480_000, what: 'a page pull held by the emulator' });
-    await h.workers.killAll();
-    h.note('worker SIGKILL mid-pull');
-    h.workers.start();
+    await killAndReplace('worker SIGKILL mid-pull', () => Object.entries(h.emulator.stats().requests).reduce((n, [key, count]) => (key.startsWith('graph') ? n + count : n), 0));
     assertScenario(await h.finish({ duplicateBound: 2 * FAULT_BATCH }));
   });
 
@@ -115,7 +121,7 @@ describe('fault scenarios: nothing lost, duplicates within one batch per fault, 
 
   it('tokens revoked in the middle of a window, three times: a fresh token, and the window goes on', async (t) => {
     const h = await startFaultHarness(t, { scenario: 'token expiry mid-window', data });
-    for (const pages of [8, 20, 32]) {
+    for (const pages of [5, 15, 25]) {
       await h.waitForStatus((s) => s.totals.pages >= pages && (s.currentWindow?.page ?? 0) >= 2, `page ${pages}, inside a window`);
       const refused = graphAnswers(h, 401);
       h.emulator.expireTokens();

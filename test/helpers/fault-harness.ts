@@ -1,6 +1,6 @@
 import type { TestContext } from 'node:test';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
@@ -10,6 +10,7 @@ import { generateCertificateSet, writeCertificateSet, type CertificatePaths } fr
 import { generateDataset, startMicrosoftEmulator, type Fault, type MicrosoftEmulator, type TraceDataset } from '../../emulator/microsoft-365/index.js';
 import { recordKey, type TraceRecord } from '../../microsoft/records.js';
 import { alignDown, iso } from '../../time-windows/index.js';
+import { bundleWorkflows } from '../../worker/create-worker.js';
 import type { messageTraceCollector } from '../../workflows/index.js';
 import { statusQuery } from '../../workflows/messages.js';
 import { SEARCH_ATTRIBUTE_FLAGS } from '../../workflows/search-attributes.js';
@@ -66,6 +67,8 @@ export interface FaultHarness {
   readonly sampler: StatusSampler;
   /** Counts a fault the scenario caused itself (a kill, a restart, an outage) for the table. */
   note(fault: string): void;
+  /** How many records the receiver has stored so far, across its restarts. */
+  delivered(): number;
   /** Stops the scenario's own dev server and starts it again on the same database file and port. */
   restartTemporal(): Promise<void>;
   /** Waits until the sampled status satisfies `done`, and returns it. */
@@ -75,6 +78,17 @@ export interface FaultHarness {
 }
 
 let certificates: Promise<CertificatePaths> | undefined;
+let workflowBundle: Promise<string> | undefined;
+
+/** The workflow code bundled once per run, as a deployment's prebuilt bundle: workers then skip webpack. */
+function workflowBundleFile(): Promise<string> {
+  workflowBundle ??= bundleWorkflows().then(({ code }) => {
+    const path = join(mkdtempSync(join(tmpdir(), 'o365-fault-bundle-')), 'workflow-bundle.js');
+    writeFileSync(path, code);
+    return path;
+  });
+  return workflowBundle;
+}
 
 /**
  * Starts one scenario's stack: the Microsoft emulator over the shared dataset, the Devo receiver and an
@@ -102,7 +116,9 @@ export async function startFaultHarness(t: TestContext, options: FaultHarnessOpt
 
   const tenantId = `fault-${randomUUID().slice(0, 8)}`;
   const taskQueue = `faults-${tenantId}`;
-  const workers = new WorkerProcesses(workerEnvironment({ tenantId, taskQueue, temporalAddress: temporal.address, emulatorUrl: emulator.url, receiverPort: receiver.port, certs, dataDir: join(dir, 'worker') }));
+  const workers = new WorkerProcesses(
+    workerEnvironment({ tenantId, taskQueue, temporalAddress: temporal.address, emulatorUrl: emulator.url, receiverPort: receiver.port, certs, dataDir: join(dir, 'worker'), bundle: await workflowBundleFile() }),
+  );
   cleanups.push(() => workers.killAll());
   workers.start();
 
@@ -124,6 +140,7 @@ export async function startFaultHarness(t: TestContext, options: FaultHarnessOpt
     handle,
     sampler,
     note: (fault) => void (noted[fault] = (noted[fault] ?? 0) + 1),
+    delivered: () => receiver.records(TAG).length,
     restartTemporal: () => temporal.restart(),
     async waitForStatus(done, what, timeoutMs = 480_000) {
       try {
@@ -157,6 +174,7 @@ export async function startFaultHarness(t: TestContext, options: FaultHarnessOpt
         cursorMonotone: cursorIsMonotone(samples, startMs, WINDOW_MS),
         cursorSamples: samples.length,
         faults: { ...emulator.faults.served(), ...noted },
+        faultsNeverServed: emulator.faults.pending().length,
         seconds: Math.round((Date.now() - began) / 1000),
       };
     },
@@ -183,6 +201,7 @@ interface WorkerSetup {
   readonly receiverPort: number;
   readonly certs: CertificatePaths;
   readonly dataDir: string;
+  readonly bundle: string;
 }
 
 /** The configuration a deployment would give the workers, pointed at this scenario's parts. */
@@ -206,6 +225,7 @@ function workerEnvironment(w: WorkerSetup): NodeJS.ProcessEnv {
     TEMPORAL_TASK_QUEUE: w.taskQueue,
     PAYLOAD_KEY: REPLAY_KEY.toString('base64'),
     O365_DATA_DIR: w.dataDir,
+    O365_WORKFLOW_BUNDLE: w.bundle,
     LOG_LEVEL: 'warn',
     TEMPORAL_LOG_LEVEL: 'WARN',
   };

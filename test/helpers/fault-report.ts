@@ -23,6 +23,8 @@ export interface ScenarioResult {
   readonly cursorSamples: number;
   /** Each fault with how often it was actually served or done. */
   readonly faults: Record<string, number>;
+  /** Scripted emulator faults never served (a scenario whose fault never happened proves nothing). */
+  readonly faultsNeverServed: number;
   readonly seconds: number;
 }
 
@@ -38,7 +40,7 @@ export function assertScenario(result: ScenarioResult): void {
   assert.equal(result.windowsSkipped, 0, `windows skipped: ${text}`);
   assert.ok(result.cursorMonotone && result.cursorSamples > 0, `cursor not monotone: ${text}`);
   assert.ok(result.records >= 20_000 && result.windows >= 3, `too small a run: ${text}`);
-  assert.ok(Object.keys(result.faults).length > 0 && Object.values(result.faults).every((n) => n > 0), `a fault never happened: ${text}`);
+  assert.ok(Object.keys(result.faults).length > 0 && result.faultsNeverServed === 0, `a fault never happened: ${text}`);
 }
 
 /** The table of every scenario recorded in this process, as Markdown; also written to test-output/fault-table.md. */
