@@ -1,4 +1,4 @@
-import type { TestContext } from 'node:test';
+import { after, type TestContext } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,11 +79,14 @@ export interface FaultHarness {
 
 let certificates: Promise<CertificatePaths> | undefined;
 let workflowBundle: Promise<string> | undefined;
+/** Certificates and the workflow bundle, shared by the run's scenarios; removed after the test file. */
+const runDir = mkdtempSync(join(tmpdir(), 'o365-fault-run-'));
+after(() => rmSync(runDir, { recursive: true, force: true }));
 
 /** The workflow code bundled once per run, as a deployment's prebuilt bundle: workers then skip webpack. */
 function workflowBundleFile(): Promise<string> {
   workflowBundle ??= bundleWorkflows().then(({ code }) => {
-    const path = join(mkdtempSync(join(tmpdir(), 'o365-fault-bundle-')), 'workflow-bundle.js');
+    const path = join(runDir, 'workflow-bundle.js');
     writeFileSync(path, code);
     return path;
   });
@@ -98,14 +101,15 @@ function workflowBundleFile(): Promise<string> {
 export async function startFaultHarness(t: TestContext, options: FaultHarnessOptions): Promise<FaultHarness> {
   const began = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'o365-fault-'));
-  certificates ??= generateCertificateSet().then((set) => writeCertificateSet(set, mkdtempSync(join(tmpdir(), 'o365-fault-certs-'))));
+  certificates ??= generateCertificateSet().then((set) => writeCertificateSet(set, join(runDir, 'certs')));
   const certs = await certificates;
   const cleanups: (() => Promise<unknown> | unknown)[] = [() => rmSync(dir, { recursive: true, force: true })];
   t.after(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
 
-  const temporal = await temporalFor(options.ownTemporal ? join(dir, 'temporal.db') : undefined);
+  const ownServer = options.ownTemporal || !process.env.TEMPORAL_ADDRESS;
+  const temporal = await temporalFor(ownServer ? join(dir, 'temporal.db') : undefined);
   cleanups.push(() => temporal.close());
   const emulator = await startMicrosoftEmulator({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, dataset: options.data.dataset, quota: null });
   cleanups.push(() => emulator.close());
@@ -239,18 +243,15 @@ interface TemporalSide {
 }
 
 /**
- * A client on the run's shared server (TEMPORAL_ADDRESS), or on a dev server of the scenario's own, with
- * a database file so that stopping and starting it again loses nothing. With no shared server (a file
- * run alone), every scenario gets its own.
+ * A client on the run's shared server (TEMPORAL_ADDRESS), or, given a database file, on a dev server of
+ * the scenario's own, so that stopping and starting it again loses nothing.
  */
 async function temporalFor(dbFile: string | undefined): Promise<TemporalSide> {
-  const shared = process.env.TEMPORAL_ADDRESS;
   let server: DevServer | undefined;
-  const own = dbFile ?? (shared ? undefined : join(mkdtempSync(join(tmpdir(), 'o365-fault-temporal-')), 'temporal.db'));
   const port = await freePort();
-  const startServer = () => startDevServer({ dbFile: own, port, searchAttributes: SEARCH_ATTRIBUTE_FLAGS });
-  if (own) server = await startServer();
-  const address = server?.address ?? shared!;
+  const startServer = () => startDevServer({ dbFile, port, searchAttributes: SEARCH_ATTRIBUTE_FLAGS });
+  if (dbFile) server = await startServer();
+  const address = server?.address ?? process.env.TEMPORAL_ADDRESS!;
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, dataConverter: createDataConverter(REPLAY_KEY) });
   return {
