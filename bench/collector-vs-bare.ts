@@ -35,6 +35,8 @@ const { values: args } = parseArgs({
     records: { type: 'string', default: '200000' },
     'page-size': { type: 'string', default: '1000' },
     'batch-size': { type: 'string', default: '1000' },
+    /** Worker processes on the task queue (scale-out on one machine); peak RSS is the largest one's. */
+    workers: { type: 'string', default: '1' },
     /** Writes each run's history as <path>-<run>.json, to study where the time goes. */
     'history-out': { type: 'string' },
   },
@@ -42,6 +44,7 @@ const { values: args } = parseArgs({
 const RECORDS = Number(args.records);
 const PAGE_SIZE = Number(args['page-size']);
 const BATCH_SIZE = Number(args['batch-size']);
+const WORKERS = Number(args.workers);
 const MIN = 60_000;
 const TAG = 'cloud.office365.messagetracing';
 const BARE_TAG = `${TAG}.bare`;
@@ -168,21 +171,23 @@ async function main(): Promise<void> {
       const build = spawn('npm', ['run', '--silent', ...script], { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
       if ((await once(build, 'exit'))[0] !== 0) throw new Error(`npm run ${script[0]} failed`);
     }
-    const worker = nodeChild('dist/client/cli.js', ['worker'], { ...env, O365_WORKFLOW_BUNDLE: join(work, 'workflow-bundle.js') });
+    const workers = Array.from({ length: WORKERS }, () => nodeChild('dist/client/cli.js', ['worker'], { ...env, O365_WORKFLOW_BUNDLE: join(work, 'workflow-bundle.js') }));
+    const workerPeakRss = () => Math.max(...workers.map((w) => peakRssMB(w.child.pid!) ?? 0));
     // A history page of pages of records can pass gRPC's default 4 MB message limit.
     const connection = await Connection.connect({ address: server.address, channelArgs: { 'grpc.max_receive_message_length': 256 * 1024 * 1024 } });
     const client = new Client({ connection, dataConverter: createDataConverter(payloadKey) });
     await waitFor('the worker to poll', async () => {
-      if (worker.child.exitCode !== null) throw new Error(`worker exited: ${worker.output()}`);
+      const exited = workers.find((w) => w.child.exitCode !== null);
+      if (exited) throw new Error(`worker exited: ${exited.output()}`);
       const { pollers } = await client.workflowService.describeTaskQueue({
         namespace: 'default',
         taskQueue: { name: taskQueue },
         taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
       });
-      return pollers.length > 0 ? true : undefined;
+      return pollers.length >= WORKERS ? true : undefined;
     }, 120_000);
     // what the worker holds once started, before any record
-    const startupPeakRss = peakRssMB(worker.child.pid!) ?? 0;
+    const startupPeakRss = workerPeakRss();
     const delivered = async () => Number((await receiver.ask(`count ${TAG}`, /^count (\d+)$/m))[1]);
     progress('collector: backfilling the range');
     const started = performance.now();
@@ -200,7 +205,7 @@ async function main(): Promise<void> {
     await handle.executeUpdate(backfillUpdate, { args: [{ from: iso(fromMs), to: iso(toMs) }] });
     let peakRss = 0;
     await waitFor('every record at the receiver', async () => {
-      peakRss = Math.max(peakRss, peakRssMB(worker.child.pid!) ?? 0);
+      peakRss = Math.max(peakRss, workerPeakRss());
       return (await delivered()) >= truth.size ? true : undefined;
     }, 60 * MIN);
     const collectorSeconds = (performance.now() - started) / 1000;
@@ -208,7 +213,7 @@ async function main(): Promise<void> {
       const s = await handle.query(statusQuery);
       return s.backfill?.pending.length === 0 && !s.backfill.currentChunk ? s : undefined;
     }, 5 * MIN);
-    peakRss = Math.max(peakRss, peakRssMB(worker.child.pid!) ?? 0);
+    peakRss = Math.max(peakRss, workerPeakRss());
     // Quota is off and no fault is injected, so every booked call is one request Microsoft answered.
     const collectorCalls = status.totals.apiCalls;
     const collectorAccount = await account(receiver, TAG, truth, join(work, 'collector-keys'));
@@ -226,8 +231,7 @@ async function main(): Promise<void> {
       runId = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
     }
     await handle.terminate('bench done');
-    worker.child.kill('SIGTERM');
-    await once(worker.child, 'exit');
+    await Promise.all(workers.map((w) => (w.child.kill('SIGTERM'), once(w.child, 'exit'))));
     await connection.close();
 
     const records = truth.size;
