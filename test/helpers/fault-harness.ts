@@ -69,6 +69,8 @@ export interface FaultHarness {
   note(fault: string): void;
   /** How many records the receiver has stored so far, across its restarts. */
   delivered(): number;
+  /** How many of those repeat an earlier one. */
+  duplicates(): number;
   /** Stops the scenario's own dev server and starts it again on the same database file and port. */
   restartTemporal(): Promise<void>;
   /** Waits until the sampled status satisfies `done`, and returns it. */
@@ -145,6 +147,10 @@ export async function startFaultHarness(t: TestContext, options: FaultHarnessOpt
     sampler,
     note: (fault) => void (noted[fault] = (noted[fault] ?? 0) + 1),
     delivered: () => receiver.records(TAG).length,
+    duplicates: () => {
+      const keys = receiver.records(TAG).map(recordKey);
+      return keys.length - new Set(keys).size;
+    },
     restartTemporal: () => temporal.restart(),
     async waitForStatus(done, what, timeoutMs = 480_000) {
       try {
