@@ -38,6 +38,8 @@ export interface DevoRoute {
 
 /** Why and from where rows went to the dead-letter file, written beside each of them. */
 export interface DeadLetterContext {
+  /** Whose rows: one worker's dead-letter file serves every tenant it collects for. */
+  readonly tenantId: string;
   readonly reason: 'oversize' | 'unparseable';
   readonly window: TimeWindow;
   readonly page: number;

@@ -27,7 +27,7 @@ export function pullPageActivity(deps: ActivityDeps) {
       const deadLettered = pulled.unparseable.length;
       if (deadLettered > 0) {
         // One odd row must not stop the tenant's collection: it is kept by hand, the rest goes on.
-        await deps.deadLetter(pulled.unparseable, { reason: 'unparseable', window: input.window, page: input.page });
+        await deps.deadLetter(pulled.unparseable, { tenantId: input.tenantId, reason: 'unparseable', window: input.window, page: input.page });
         log.warn('rows that are not message trace records went to the dead-letter file', { page: input.page, count: deadLettered });
       }
       // The resume point follows the rows as Microsoft sent them, even when the repeats were dropped.

@@ -29,7 +29,7 @@ export function sendToDevoActivity(deps: ActivityDeps) {
         else events.push({ tag: route.tag, hostname: deps.devoHostname, timestamp: timeMs ?? now, message: json });
       }
       if (oversize.length > 0 && resumeFrom === 0) {
-        await deps.deadLetter(oversize, { reason: 'oversize', window: input.window, page: input.page });
+        await deps.deadLetter(oversize, { tenantId: input.tenantId, reason: 'oversize', window: input.window, page: input.page });
         log.warn('records too large for one Devo event went to the dead-letter file instead', { count: oversize.length, page: input.page });
       }
       const batches = chunk(events, deps.devoBatchSize);

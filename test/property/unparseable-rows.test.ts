@@ -59,7 +59,7 @@ function config(url: string, dataDir: string, tenantId = 't1'): Config {
 
 const unusedDevo: DevoTransport = { description: 'unused', sendBatch: () => Promise.reject(new Error('pullPage sends nothing')) };
 
-function deadLetters(dataDir: string): Array<{ reason: string; window: { startMs: number; endMs: number }; page: number; record: unknown }> {
+function deadLetters(dataDir: string): Array<{ tenantId: string; reason: string; window: { startMs: number; endMs: number }; page: number; record: unknown }> {
   const text = readFileSync(join(dataDir, 'dead-letter', `${TAG}.jsonl`), 'utf8');
   return text.trim().split('\n').map((line) => JSON.parse(line) as never);
 }
@@ -85,7 +85,7 @@ describe('a page with rows that are not message trace records', () => {
       assert.equal(page.deadLettered, bad.length + 1);
       const letters = deadLetters(dataDir);
       assert.deepEqual(letters.map((l) => l.record), [...bad, TOO_DEEP_ROW]);
-      assert.ok(letters.every((l) => l.reason === 'unparseable' && l.page === 3 && l.window.startMs === WINDOW.startMs && l.window.endMs === WINDOW.endMs));
+      assert.ok(letters.every((l) => l.tenantId === 't1' && l.reason === 'unparseable' && l.page === 3 && l.window.startMs === WINDOW.startMs && l.window.endMs === WINDOW.endMs));
     });
   }
 
