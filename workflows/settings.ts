@@ -42,7 +42,3 @@ export function applySettingsChange(settings: CollectorSettings, change: Setting
   };
 }
 
-/** True when applying the change would alter nothing. */
-export function changesNothing(settings: CollectorSettings, change: SettingsChange): boolean {
-  return JSON.stringify(applySettingsChange(settings, change)) === JSON.stringify(settings);
-}
