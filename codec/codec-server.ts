@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import { withReadablePages } from './readable-pages.js';
 
 /** Options of the codec server the Temporal UI calls to decode payloads (docs.temporal.io/codec-server). */
 export interface CodecServerOptions {
@@ -48,7 +49,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<{ s
       .then(async (body) => {
         const { payloads } = JSON.parse(body) as { payloads: JsonPayload[] };
         const input = payloads.map(fromJson);
-        const output = path === '/encode' ? await options.codec.encode(input) : await options.codec.decode(input);
+        const output = path === '/encode' ? await options.codec.encode(input) : (await options.codec.decode(input)).map(withReadablePages);
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ payloads: output.map(toJson) }));
       })
       .catch(() => res.writeHead(400, { 'content-type': 'text/plain' }).end('cannot decode the request payloads'));

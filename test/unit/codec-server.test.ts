@@ -2,6 +2,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
+import { packRecords } from '../../activities/packed-records.js';
 import { codecKey, EncryptionCodec } from '../../codec/codec.js';
 import { startCodecServer } from '../../codec/codec-server.js';
 
@@ -25,5 +26,21 @@ describe('codec server', () => {
     const { payloads } = (await response.json()) as { payloads: { metadata: Record<string, string>; data: string }[] };
     const decoded = { metadata: Object.fromEntries(Object.entries(payloads[0]!.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])), data: Buffer.from(payloads[0]!.data, 'base64') };
     assert.deepEqual(defaultPayloadConverter.fromPayload(decoded), { status: 'delivered' });
+  });
+
+  it('shows a packed page as its records, so the UI can read what a pull brought and a send carried', async () => {
+    const { server, url } = await startCodecServer({ codec, allowOrigin: 'http://127.0.0.1:8233' });
+    servers.push(server);
+    const records = [{ id: 'm1', recipientAddress: 'a@contoso.com', receivedDateTime: '2026-11-24T10:00:00Z' }, { id: 'm2', recipientAddress: 'b@contoso.com' }];
+    const page = { packed: packRecords(records), nextLink: 'https://graph.microsoft.com/next' };
+    const [sealed] = await codec.encode([defaultPayloadConverter.toPayload(page)]);
+    assert.ok(!Buffer.from(sealed!.data!).toString('latin1').includes('contoso'), 'in history the page is encrypted');
+    const body = JSON.stringify({
+      payloads: [{ metadata: Object.fromEntries(Object.entries(sealed!.metadata!).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])), data: Buffer.from(sealed!.data!).toString('base64') }],
+    });
+    const response = await fetch(`${url}/decode`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    const { payloads } = (await response.json()) as { payloads: { metadata: Record<string, string>; data: string }[] };
+    const decoded = { metadata: Object.fromEntries(Object.entries(payloads[0]!.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])), data: Buffer.from(payloads[0]!.data, 'base64') };
+    assert.deepEqual(defaultPayloadConverter.fromPayload(decoded), { packed: { count: 2, records }, nextLink: page.nextLink });
   });
 });
