@@ -22,8 +22,13 @@ export interface PackedEvent {
   readonly json: string;
 }
 
+/** A record as the sender needs it: its JSON and its received time (Graph `receivedDateTime`, RWS `Received`). */
+export function eventOf(record: TraceRecord): PackedEvent {
+  return { timeMs: receivedTimeMs(record.receivedDateTime ?? record.Received), json: JSON.stringify(record) };
+}
+
 export function packRecords(records: readonly TraceRecord[]): PackedRecords {
-  const lines = records.map((record) => `${receivedTimeMs(record.receivedDateTime ?? record.Received) ?? ''}\t${JSON.stringify(record)}`);
+  const lines = records.map(eventOf).map(({ timeMs, json }) => `${timeMs ?? ''}\t${json}`);
   // Level 1: the codec compresses the payload again, so a fast first pass is enough.
   return { count: records.length, deflatedEvents: deflateRawSync(lines.join('\n'), { level: 1 }).toString('base64') };
 }

@@ -2,10 +2,9 @@ import { activityInfo, heartbeat, log } from '@temporalio/activity';
 import type { DevoEvent } from '../devo/transport.js';
 import type { TraceRecord } from '../microsoft/records.js';
 import type { ActivityDeps } from './deps.js';
-import { receivedTimeMs } from '../microsoft/received-time.js';
 import { withFailureTypes } from './failures.js';
 import { whileHeartbeating } from './heartbeats.js';
-import { unpackEvents, type PackedEvent } from './packed-records.js';
+import { eventOf, unpackEvents } from './packed-records.js';
 import type { SendProgress, SendToDevoInput, SendToDevoResult } from './types.js';
 
 /**
@@ -58,9 +57,4 @@ function chunk<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
-}
-
-/** A record from a page pulled before packing, as the packed form carries it. */
-function eventOf(record: TraceRecord): PackedEvent {
-  return { timeMs: receivedTimeMs(record.receivedDateTime ?? record.Received), json: JSON.stringify(record) };
 }
