@@ -22,7 +22,7 @@ import { graphTruth, settledDataset } from './ground-truth.js';
 import { ReceiverProcess } from './receiver-process.js';
 import { cursorIsMonotone, StatusSampler } from './status-sampler.js';
 import { waitUntil } from './wait-until.js';
-import { WorkerProcesses } from './worker-processes.js';
+import { WorkerProcesses, workerEnvironment } from './worker-processes.js';
 
 const MIN = 60_000;
 const WINDOW_MS = 5 * MIN;
@@ -123,7 +123,7 @@ export async function startFaultHarness(t: TestContext, options: FaultHarnessOpt
   const tenantId = `fault-${randomUUID().slice(0, 8)}`;
   const taskQueue = `faults-${tenantId}`;
   const workers = new WorkerProcesses(
-    workerEnvironment({ tenantId, taskQueue, temporalAddress: temporal.address, emulatorUrl: emulator.url, receiverPort: receiver.port, certs, dataDir: join(dir, 'worker'), bundle: await workflowBundleFile() }),
+    workerEnvironment({ tenantId, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, taskQueue, temporalAddress: temporal.address, emulatorUrl: emulator.url, receiverPort: receiver.port, certs, batchSize: FAULT_BATCH, dataDir: join(dir, 'worker'), bundle: await workflowBundleFile() }),
   );
   cleanups.push(() => workers.killAll());
   workers.start();
@@ -201,44 +201,6 @@ function windowsWithNothingDelivered(expected: TraceRecord[], delivered: TraceRe
     windows.set(index, (windows.get(index) ?? false) || arrived.has(recordKey(record)));
   }
   return [...windows.values()].filter((any) => !any).length;
-}
-
-interface WorkerSetup {
-  readonly tenantId: string;
-  readonly taskQueue: string;
-  readonly temporalAddress: string;
-  readonly emulatorUrl: string;
-  readonly receiverPort: number;
-  readonly certs: CertificatePaths;
-  readonly dataDir: string;
-  readonly bundle: string;
-}
-
-/** The configuration a deployment would give the workers, pointed at this scenario's parts. */
-function workerEnvironment(w: WorkerSetup): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
-    O365_TENANT_ID: w.tenantId,
-    O365_CLIENT_ID: CLIENT_ID,
-    O365_CLIENT_SECRET: CLIENT_SECRET,
-    O365_LOGIN_URL: w.emulatorUrl,
-    O365_GRAPH_URL: w.emulatorUrl,
-    O365_REPORTING_URL: w.emulatorUrl,
-    DEVO_ADDRESS: '127.0.0.1',
-    DEVO_PORT: String(w.receiverPort),
-    DEVO_CERT: w.certs.clientCert,
-    DEVO_KEY: w.certs.clientKey,
-    DEVO_CHAIN: w.certs.caCert,
-    DEVO_BATCH_SIZE: String(FAULT_BATCH),
-    TEMPORAL_ADDRESS: w.temporalAddress,
-    TEMPORAL_TASK_QUEUE: w.taskQueue,
-    PAYLOAD_KEY: REPLAY_KEY.toString('base64'),
-    O365_DATA_DIR: w.dataDir,
-    O365_WORKFLOW_BUNDLE: w.bundle,
-    LOG_LEVEL: 'warn',
-    TEMPORAL_LOG_LEVEL: 'WARN',
-  };
 }
 
 interface TemporalSide {

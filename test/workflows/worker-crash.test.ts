@@ -1,11 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateCertificateSet, writeCertificateSet } from '../../devo/certificates.js';
-import { PROJECT_ROOT } from '../../dev-server/locate-cli.js';
 import { startDevoReceiver } from '../../emulator/devo-receiver/index.js';
 import { startMicrosoftEmulator } from '../../emulator/microsoft-365/index.js';
 import { alignDown, iso } from '../../time-windows/index.js';
@@ -16,6 +14,7 @@ import { accountFor, summary } from '../helpers/accounting.js';
 import { graphTruth, settledDataset } from '../helpers/ground-truth.js';
 import { temporalTestEnv, uniqueTaskQueue } from '../helpers/temporal.js';
 import { waitUntil } from '../helpers/wait-until.js';
+import { WorkerProcesses, workerEnvironment } from '../helpers/worker-processes.js';
 
 const MIN = 60_000;
 const TAG = 'cloud.office365.messagetracing';
@@ -36,37 +35,21 @@ describe('a worker process killed mid-run', () => {
     });
     const tenantId = `crash-${Date.now()}`;
     const taskQueue = uniqueTaskQueue(t.name);
-    const workerEnv = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      O365_TENANT_ID: tenantId,
-      O365_CLIENT_ID: 'crash-client',
-      O365_CLIENT_SECRET: 'crash-secret',
-      O365_LOGIN_URL: emulator.url,
-      O365_GRAPH_URL: emulator.url,
-      O365_REPORTING_URL: emulator.url,
-      DEVO_ADDRESS: '127.0.0.1',
-      DEVO_PORT: String(receiver.tlsPort),
-      DEVO_CERT: paths.clientCert,
-      DEVO_KEY: paths.clientKey,
-      DEVO_CHAIN: paths.caCert,
-      DEVO_BATCH_SIZE: String(BATCH),
-      TEMPORAL_ADDRESS: env.address,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      PAYLOAD_KEY: env.payloadKey.toString('base64'),
-      O365_DATA_DIR: mkdtempSync(join(tmpdir(), 'o365-crash-data-')),
-      LOG_LEVEL: 'warn',
-      TEMPORAL_LOG_LEVEL: 'WARN',
-    };
-    const workers: ChildProcess[] = [];
-    let workerErrors = '';
-    const startWorker = () => {
-      const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(PROJECT_ROOT, 'client/cli.ts'), 'worker'], { env: workerEnv, stdio: ['ignore', 'ignore', 'pipe'] });
-      child.stderr?.on('data', (chunk: Buffer) => (workerErrors = (workerErrors + chunk.toString()).slice(-4000)));
-      workers.push(child);
-      return child;
-    };
-    t.after(() => workers.forEach((w) => w.kill('SIGKILL')));
+    const workers = new WorkerProcesses(
+      workerEnvironment({
+        tenantId,
+        clientId: 'crash-client',
+        clientSecret: 'crash-secret',
+        taskQueue,
+        temporalAddress: env.address,
+        emulatorUrl: emulator.url,
+        receiverPort: receiver.tlsPort!,
+        certs: paths,
+        batchSize: BATCH,
+        dataDir: mkdtempSync(join(tmpdir(), 'o365-crash-data-')),
+      }),
+    );
+    t.after(() => workers.killAll());
 
     const handle = await env.client.workflow.start<typeof messageTraceCollector>('messageTraceCollector', {
       workflowId: `o365-message-trace/${tenantId}`,
@@ -80,16 +63,16 @@ describe('a worker process killed mid-run', () => {
           return s && done(s) ? s : undefined;
         }, { timeoutMs, intervalMs: 100, what: 'collector status' });
       } catch (err) {
-        throw new Error(`${(err as Error).message}; worker stderr: ${workerErrors.trim() || 'none'}`);
+        throw new Error(`${(err as Error).message}; worker stderr: ${workers.stderr()}`);
       }
     };
 
-    const first = startWorker();
+    const first = workers.start();
     // Kill it while it is busy: a page is being pulled or sent at almost every instant of a run.
     const beforeKill = await status((s) => s.totals.pages >= 8, 60_000);
     first.kill('SIGKILL');
     // Queries need a live worker too: the next answer comes from the replacement.
-    startWorker();
+    workers.start();
     const pagesAtKill = beforeKill.totals.pages;
     const done = await status((s) => s.caughtUp, 480_000);
     await handle.terminate('test done');
