@@ -134,7 +134,8 @@ export class CollectorSteps {
 
   /**
    * Pulls and delivers the window's pages from where its lane left off. Returns true when the window is
-   * complete, false when `interrupt` asked to yield between pages (backfill gives way to live windows).
+   * complete, false when `interrupt` asked to yield between pages (backfill gives way to live windows; any
+   * window stops when the server suggests continue-as-new).
    *
    * Pipelined: while page N is being sent, page N+1 is pulled. Sends stay in page order and the progress
    * (hence the cursor) still moves only past confirmed pages; a page pulled ahead lives only in this run's
