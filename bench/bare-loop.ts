@@ -2,7 +2,7 @@
  * The baseline of `npm run bench`: the collector's own pull and send code (the activity functions, run
  * in the SDK's MockActivityEnvironment) called in a plain loop, page after page, with no Temporal server.
  * Configured like a worker (environment); the range comes as arguments. Prints one JSON line:
- * { records, pages, seconds, peakRssMB }.
+ * { records, pages, seconds, cpuSeconds, peakRssMB }.
  *
  *   npx tsx bench/bare-loop.ts <fromMs> <toMs>
  */
@@ -10,7 +10,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities, type CollectorActivities } from '../activities/index.js';
 import { loadConfig } from '../config/schema.js';
 import { activityDepsFromConfig } from '../worker/activity-deps.js';
-import { peakRssMB } from './process-memory.js';
+import { peakRssMB } from './process-usage.js';
 
 const [fromMs, toMs] = process.argv.slice(2).map(Number);
 if (!fromMs || !toMs) throw new Error('usage: bare-loop.ts <fromMs> <toMs>');
@@ -24,6 +24,7 @@ const { tenantId, source, pageSize } = config.microsoft;
 const window = { startMs: fromMs, endMs: toMs };
 
 const started = performance.now();
+const cpuAtStart = process.cpuUsage();
 const token = await run(activities.fetchToken, { tenantId, source });
 let nextLink: string | undefined;
 let records = 0;
@@ -36,4 +37,5 @@ do {
   nextLink = page.nextLink;
 } while (nextLink);
 const seconds = (performance.now() - started) / 1000;
-console.log(JSON.stringify({ records, pages, seconds, peakRssMB: peakRssMB(process.pid) }));
+const cpu = process.cpuUsage(cpuAtStart);
+console.log(JSON.stringify({ records, pages, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssMB: peakRssMB(process.pid) }));

@@ -28,7 +28,7 @@ import { recordKey, type TraceRecord } from '../microsoft/records.js';
 import { alignDown, filterBounds, iso } from '../time-windows/index.js';
 import type { messageTraceCollector } from '../workflows/index.js';
 import { backfillUpdate, statusQuery } from '../workflows/messages.js';
-import { peakRssMB } from './process-memory.js';
+import { cpuSeconds, peakRssMB } from './process-usage.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -39,6 +39,8 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '1' },
     /** Writes each run's history as <path>-<run>.json, to study where the time goes. */
     'history-out': { type: 'string' },
+    /** Writes V8 CPU profiles of the bare loop and the worker(s) to this directory (open in Chrome DevTools). */
+    profile: { type: 'string' },
   },
 });
 const RECORDS = Number(args.records);
@@ -50,10 +52,11 @@ const TAG = 'cloud.office365.messagetracing';
 const BARE_TAG = `${TAG}.bare`;
 const CLIENT = { id: 'bench-client', secret: `bench-secret-${randomUUID()}` };
 
+const PROFILE_OPTIONS = args.profile ? ['--cpu-prof', '--cpu-prof-dir', args.profile] : [];
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
-function tsxChild(script: string, args: string[], env: NodeJS.ProcessEnv, stdin = false): { child: ChildProcess; output: () => string } {
-  return nodeChild(script, args, env, ['--import', import.meta.resolve('tsx')], stdin);
+function tsxChild(script: string, args: string[], env: NodeJS.ProcessEnv, stdin = false, nodeOptions: string[] = []): { child: ChildProcess; output: () => string } {
+  return nodeChild(script, args, env, ['--import', import.meta.resolve('tsx'), ...nodeOptions], stdin);
 }
 
 function nodeChild(script: string, args: string[], env: NodeJS.ProcessEnv, nodeOptions: string[] = [], stdin = false): { child: ChildProcess; output: () => string } {
@@ -110,6 +113,21 @@ function payloadSizes(node: unknown, sizes: number[] = []): number[] {
   return sizes;
 }
 
+/** CPU seconds each process spent between two readings (undefined where it could not be read). */
+function cpuSpent<K extends string>(before: Record<K, number | undefined>, after: Record<K, number | undefined>): Record<K, number | undefined> {
+  const spent = {} as Record<K, number | undefined>;
+  for (const key of Object.keys(after) as K[]) {
+    const [b, a] = [before[key], after[key]];
+    spent[key] = a === undefined || b === undefined ? undefined : Number((a - b).toFixed(2));
+  }
+  return spent;
+}
+
+const describeCpu = (cpu: Record<string, number | undefined>) =>
+  Object.entries(cpu)
+    .map(([name, seconds]) => `${name} ${seconds?.toFixed(1) ?? '?'}`)
+    .join(', ');
+
 async function main(): Promise<void> {
   const now = Date.now();
   const toMs = alignDown(now - 30 * MIN, 5 * MIN);
@@ -156,10 +174,13 @@ async function main(): Promise<void> {
   try {
     // (b) the bare loop
     progress('bare loop: pull and send, no Temporal');
-    const bare = tsxChild('bench/bare-loop.ts', [String(fromMs), String(toMs)], { ...env, DEVO_TAG: BARE_TAG });
+    const servicesCpu = () => ({ emulator: cpuSeconds(emulator.child.pid), receiver: cpuSeconds(receiver.child.pid) });
+    const servicesCpuBeforeBare = servicesCpu();
+    const bare = tsxChild('bench/bare-loop.ts', [String(fromMs), String(toMs)], { ...env, DEVO_TAG: BARE_TAG }, false, PROFILE_OPTIONS);
     const [code] = (await once(bare.child, 'exit')) as [number];
     if (code !== 0) throw new Error(`bare loop failed (${code}): ${bare.output()}`);
-    const bareResult = JSON.parse(bare.output().trim().split('\n').pop()!) as { records: number; pages: number; seconds: number; peakRssMB?: number };
+    const bareResult = JSON.parse(bare.output().trim().split('\n').pop()!) as { records: number; pages: number; seconds: number; cpuSeconds: number; peakRssMB?: number };
+    const bareCpu = { loop: bareResult.cpuSeconds, ...cpuSpent(servicesCpuBeforeBare, servicesCpu()) };
     const bareCalls = bareResult.pages;
     const bareAccount = await account(receiver, BARE_TAG, truth, join(work, 'bare-keys'));
 
@@ -171,7 +192,7 @@ async function main(): Promise<void> {
       const build = spawn('npm', ['run', '--silent', ...script], { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
       if ((await once(build, 'exit'))[0] !== 0) throw new Error(`npm run ${script[0]} failed`);
     }
-    const workers = Array.from({ length: WORKERS }, () => nodeChild('dist/client/cli.js', ['worker'], { ...env, O365_WORKFLOW_BUNDLE: join(work, 'workflow-bundle.js') }));
+    const workers = Array.from({ length: WORKERS }, () => nodeChild('dist/client/cli.js', ['worker'], { ...env, O365_WORKFLOW_BUNDLE: join(work, 'workflow-bundle.js') }, PROFILE_OPTIONS));
     const workerPeakRss = () => Math.max(...workers.map((w) => peakRssMB(w.child.pid!) ?? 0));
     // A history page of pages of records can pass gRPC's default 4 MB message limit.
     const connection = await Connection.connect({ address: server.address, channelArgs: { 'grpc.max_receive_message_length': 256 * 1024 * 1024 } });
@@ -188,6 +209,12 @@ async function main(): Promise<void> {
     }, 120_000);
     // what the worker holds once started, before any record
     const startupPeakRss = workerPeakRss();
+    const collectorProcessesCpu = () => ({
+      worker: workers.reduce((sum, w) => sum + (cpuSeconds(w.child.pid) ?? 0), 0),
+      server: cpuSeconds(server.pid),
+      ...servicesCpu(),
+    });
+    const collectorCpuBefore = collectorProcessesCpu();
     const delivered = async () => Number((await receiver.ask(`count ${TAG}`, /^count (\d+)$/m))[1]);
     progress('collector: backfilling the range');
     const started = performance.now();
@@ -209,6 +236,7 @@ async function main(): Promise<void> {
       return (await delivered()) >= truth.size ? true : undefined;
     }, 60 * MIN);
     const collectorSeconds = (performance.now() - started) / 1000;
+    const collectorCpu = cpuSpent(collectorCpuBefore, collectorProcessesCpu());
     const status = await waitFor('the backfill to finish', async () => {
       const s = await handle.query(statusQuery);
       return s.backfill?.pending.length === 0 && !s.backfill.currentChunk ? s : undefined;
@@ -254,6 +282,8 @@ async function main(): Promise<void> {
       peakRssMB: peakRss,
       startupPeakRssMB: startupPeakRss,
       barePeakRssMB: bareResult.peakRssMB,
+      collectorCpuSeconds: collectorCpu,
+      bareCpuSeconds: bareCpu,
       missing: collectorAccount.missing,
       duplicates: collectorAccount.duplicates,
       bareMissing: bareAccount.missing,
@@ -267,6 +297,7 @@ async function main(): Promise<void> {
         `| (b) bare loop | ${bareResult.records} | ${bareResult.seconds.toFixed(1)} | ${bareRecordsPerSec} | ${result.bareApiCallsPer1000} | ${bareResult.peakRssMB ?? '?'} MB | ${bareAccount.missing} | ${bareAccount.duplicates} |`,
         '',
         `worker peak RSS ${startupPeakRss} MB after start (compiled, prebuilt workflow bundle), ${peakRss} MB over the run`,
+        `CPU seconds: collector ${describeCpu(collectorCpu)}; bare ${describeCpu(bareCpu)}`,
         `a/b = ${result.ratio}; largest payload after the codec ${maxPayloadBytes} bytes; history ${result.historyBytesPer1000} bytes per 1,000 records over ${runs} run(s); ${status.totals.pages} pages of ${PAGE_SIZE}, batches of ${BATCH_SIZE}`,
       ].join('\n'),
     );

@@ -32,6 +32,8 @@ export interface DevServer {
   readonly uiUrl?: string;
   readonly namespace: string;
   readonly description: string;
+  /** The server's process id, where this module started the process (not through the SDK download). */
+  readonly pid?: number;
   stop(): Promise<void>;
 }
 
@@ -66,6 +68,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     namespace,
     uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined,
     description: `Temporal dev server ${address} (${cli.source})`,
+    pid: child.pid,
     stop: () => stopProcess(child),
   };
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
-import { connect as tlsConnect, TLSSocket } from 'node:tls';
+import { connect as tlsConnect, createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
 import { isAccepted, probeClientCertificate, remember } from './client-certificate-probe.js';
 import { DevoConfirmationTimeout, DevoConnectionError, DevoTlsRejected, tlsRejectionReason } from './errors.js';
 
@@ -60,6 +60,21 @@ const AMBIGUOUS = /^(ECONNRESET|EPIPE|EARLY_EOF|ECLOSED)$/;
 const sessions = new Map<string, Buffer>();
 const sessionKey = (target: SyslogTarget & { transport: 'tls' }) =>
   createHash('sha256').update(`${target.host}\0${target.port}\0${target.servername ?? ''}\0`).update(target.cert).update(target.key).update(target.ca).digest('hex');
+
+/**
+ * One TLS context per endpoint and certificate: loading the PEMs and the CA store costs more CPU than a
+ * resumed handshake, and would otherwise be paid on every batch.
+ */
+const contexts = new Map<string, SecureContext>();
+function secureContextOf(target: SyslogTarget & { transport: 'tls' }): SecureContext {
+  const key = sessionKey(target);
+  let context = contexts.get(key);
+  if (!context) {
+    context = createSecureContext({ cert: target.cert, key: target.key, ca: target.ca, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3' });
+    contexts.set(key, context);
+  }
+  return context;
+}
 
 const WRITE_CHUNK = 64 * 1024; // many small frames per TLS record: far fewer records and syscalls
 
@@ -172,13 +187,9 @@ function open(target: SyslogTarget): Socket {
   return tlsConnect({
     host: target.host,
     port: target.port,
-    cert: target.cert,
-    key: target.key,
-    ca: target.ca,
+    secureContext: secureContextOf(target),
     // SNI must be a name; for an IP, Node still checks the address against the certificate's IP SANs.
     servername: target.servername ?? (isIP(target.host) ? undefined : target.host),
-    minVersion: 'TLSv1.2',
-    maxVersion: 'TLSv1.3',
     rejectUnauthorized: target.rejectUnauthorized ?? true,
     session: sessions.get(sessionKey(target)),
   });
