@@ -1,4 +1,4 @@
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { TraceRecord } from '../microsoft/records.js';
 import { receivedTimeMs } from '../microsoft/received-time.js';
 
@@ -28,9 +28,42 @@ export function eventOf(record: TraceRecord): PackedEvent {
 }
 
 export function packRecords(records: readonly TraceRecord[]): PackedRecords {
-  const lines = records.map(eventOf).map(({ timeMs, json }) => `${timeMs ?? ''}\t${json}`);
-  // Level 1: the codec compresses the payload again, so a fast first pass is enough.
-  return { count: records.length, deflatedEvents: deflateRawSync(lines.join('\n'), { level: 1 }).toString('base64') };
+  const chunk = new PackedChunk();
+  chunk.add(records);
+  return chunk.finish();
+}
+
+/** A raw-deflate final block holding nothing (fixed Huffman, end of block): closes a stream of flushed parts. */
+const EMPTY_FINAL_BLOCK = Buffer.from([0x03, 0x00]);
+
+/**
+ * Packs several pages as one, page by page, so a puller knows the packed size after each page and can stop
+ * before the chunk outgrows a payload. Each page is deflated on its own and ended by a sync flush, which
+ * leaves it byte-aligned and not final; parts laid end to end, closed by an empty final block, are one
+ * valid raw-deflate stream (no part refers back into another).
+ */
+export class PackedChunk {
+  private readonly parts: Buffer[] = [];
+  private count = 0;
+  /** Deflated bytes so far. */
+  bytes = 0;
+  /** Deflated bytes of the last page added. */
+  lastPageBytes = 0;
+
+  add(records: readonly TraceRecord[]): void {
+    if (records.length === 0) return;
+    const lines = records.map(eventOf).map(({ timeMs, json }) => `${timeMs ?? ''}\t${json}`);
+    // Level 1: the codec compresses the payload again, so a fast first pass is enough.
+    const part = deflateRawSync((this.count > 0 ? '\n' : '') + lines.join('\n'), { level: 1, finishFlush: constants.Z_SYNC_FLUSH });
+    this.parts.push(part);
+    this.count += records.length;
+    this.bytes += part.length;
+    this.lastPageBytes = part.length;
+  }
+
+  finish(): PackedRecords {
+    return { count: this.count, deflatedEvents: Buffer.concat([...this.parts, EMPTY_FINAL_BLOCK]).toString('base64') };
+  }
 }
 
 /** The page's events, exactly as packed; throws when the count does not match (a damaged page). */

@@ -1,47 +1,78 @@
 import { log } from '@temporalio/activity';
 import { pullGraphPage } from '../microsoft/graph.js';
+import type { TracePage } from '../microsoft/records.js';
 import { pullReportingPage } from '../microsoft/reporting.js';
 import { afterResumePoint, resumePointOf } from '../microsoft/resume-point.js';
 import { iso } from '../time-windows/index.js';
 import type { ActivityDeps } from './deps.js';
-import { packRecords, type PackedRecords } from './packed-records.js';
+import { PackedChunk, type PackedRecords } from './packed-records.js';
 import { withFailureTypes } from './failures.js';
 import { whileHeartbeating } from './heartbeats.js';
 import type { PulledPage, PullPageInput } from './types.js';
 
 /**
- * Pulls exactly one page. The workflow follows the next links itself, so every page is a durable
- * checkpoint, and a retried attempt asks for the same page again (same URL, same result).
+ * Deflated bytes a chunk of pages may reach before the puller stops following next links: about 170 KB
+ * once in base64 and through the codec, under the 256 KB a payload should stay below, with room for one
+ * page larger than the last.
+ */
+export const MAX_CHUNK_BYTES = 180_000;
+
+/**
+ * Pulls one page, or up to `maxPages` by following next links while the packed chunk stays small: every
+ * chunk is a durable checkpoint, and a retried attempt asks for the same first page again (same URL, same
+ * result). Several pages per activity spread Temporal's cost per activity over more records. A later page
+ * that fails ends the chunk early with what was pulled: the next pull meets that failure on its first
+ * page, where the workflow's handling of it applies, and no page already pulled is asked for again.
  */
 export function pullPageActivity(deps: ActivityDeps) {
   return async function pullPage(input: PullPageInput): Promise<PulledPage & { packed: PackedRecords }> {
     return withFailureTypes(() => whileHeartbeating(async () => {
       const ms = deps.microsoftFor(input.tenantId);
-      const resume = input.nextLink === undefined ? input.resumeAfter : undefined;
-      const common = { window: input.window, pageSize: input.pageSize, accessToken: input.accessToken, nextLink: input.nextLink, upTo: resume?.received, signal: deps.signal() };
-      const pulled =
-        input.source === 'graph'
-          ? await pullGraphPage({ ...common, baseUrl: ms.graphUrl })
-          : await pullReportingPage({ ...common, baseUrl: ms.reportingUrl });
-      const records = resume ? afterResumePoint(pulled.records, resume) : pulled.records;
-      const deadLettered = pulled.unparseable.length;
-      if (deadLettered > 0) {
-        // One odd row must not stop the tenant's collection: it is kept by hand, the rest goes on.
-        await deps.deadLetter(pulled.unparseable, { tenantId: input.tenantId, reason: 'unparseable', window: input.window, page: input.page });
-        log.warn('rows that are not message trace records went to the dead-letter file', { page: input.page, count: deadLettered });
+      const maxPages = input.maxPages ?? 1;
+      const chunk = new PackedChunk();
+      let nextLink = input.nextLink;
+      let resume = nextLink === undefined ? input.resumeAfter : undefined;
+      let resumePoint = resume;
+      let pages = 0;
+      let failedCalls = 0;
+      let deadLettered = 0;
+      for (;;) {
+        const page = input.page + pages;
+        const common = { window: input.window, pageSize: input.pageSize, accessToken: input.accessToken, nextLink, upTo: resume?.received, signal: deps.signal() };
+        let pulled: TracePage;
+        try {
+          pulled = input.source === 'graph' ? await pullGraphPage({ ...common, baseUrl: ms.graphUrl }) : await pullReportingPage({ ...common, baseUrl: ms.reportingUrl });
+        } catch (err) {
+          if (pages === 0 || deps.signal().aborted) throw err;
+          log.info('a later page of the chunk failed; keeping the pages pulled so far', { page, reason: (err as Error).message });
+          failedCalls = 1;
+          break;
+        }
+        const records = resume ? afterResumePoint(pulled.records, resume) : pulled.records;
+        if (pulled.unparseable.length > 0) {
+          // One odd row must not stop the tenant's collection: it is kept by hand, the rest goes on.
+          await deps.deadLetter(pulled.unparseable, { tenantId: input.tenantId, reason: 'unparseable', window: input.window, page });
+          log.warn('rows that are not message trace records went to the dead-letter file', { page, count: pulled.unparseable.length });
+          deadLettered += pulled.unparseable.length;
+        }
+        chunk.add(records);
+        pages++;
+        // The resume point follows the rows as Microsoft sent them, even when the repeats were dropped.
+        resumePoint = resumePointOf(pulled.records) ?? resumePoint;
+        nextLink = pulled.nextLink;
+        log.info('page pulled', {
+          windowStart: iso(input.window.startMs),
+          windowEnd: iso(input.window.endMs),
+          page,
+          records: records.length,
+          ...(pulled.unparseable.length > 0 ? { deadLettered: pulled.unparseable.length } : {}),
+          more: nextLink !== undefined,
+          ...(resume ? { resumedAfter: resume.received } : {}),
+        });
+        resume = undefined;
+        if (!nextLink || pages >= maxPages || chunk.bytes + chunk.lastPageBytes > MAX_CHUNK_BYTES) break;
       }
-      // The resume point follows the rows as Microsoft sent them, even when the repeats were dropped.
-      const page = { packed: packRecords(records), nextLink: pulled.nextLink, resumePoint: resumePointOf(pulled.records) ?? resume, ...(deadLettered > 0 ? { deadLettered } : {}) };
-      log.info('page pulled', {
-        windowStart: iso(input.window.startMs),
-        windowEnd: iso(input.window.endMs),
-        page: input.page,
-        records: records.length,
-        ...(deadLettered > 0 ? { deadLettered } : {}),
-        more: page.nextLink !== undefined,
-        ...(resume ? { resumedAfter: resume.received } : {}),
-      });
-      return page;
+      return { packed: chunk.finish(), nextLink, resumePoint, ...(pages > 1 ? { pages } : {}), ...(failedCalls > 0 ? { calls: pages + failedCalls } : {}), ...(deadLettered > 0 ? { deadLettered } : {}) };
     }));
   };
 }

@@ -21,6 +21,8 @@ export interface PullPageInput {
   readonly page: number;
   /** Without a next link: continue the window after this row instead of from its start. */
   readonly resumeAfter?: ResumePoint;
+  /** Follow next links for up to this many pages (Microsoft calls booked by the workflow) @default 1 */
+  readonly maxPages?: number;
 }
 
 /**
@@ -36,6 +38,10 @@ export interface PulledPage {
   readonly resumePoint?: ResumePoint;
   /** Rows that could not be read as records: written to the dead-letter file instead of being returned. */
   readonly deadLettered?: number;
+  /** Pages in this chunk @default 1 */
+  readonly pages?: number;
+  /** Microsoft calls the pull made, when more than its pages (a later page failed) @default pages */
+  readonly calls?: number;
 }
 
 /** Input of sendToDevo: one page of records to deliver, confirmed batch by batch; packed or (older) an array. */

@@ -39,6 +39,8 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '1' },
     /** Writes each run's history as <path>-<run>.json, to study where the time goes. */
     'history-out': { type: 'string' },
+    /** Node options for the worker process(es), e.g. a V8 heap cap: --worker-node-options=--max-old-space-size=128 */
+    'worker-node-options': { type: 'string', default: '' },
     /** Writes V8 CPU profiles of the bare loop and the worker(s) to this directory (open in Chrome DevTools). */
     profile: { type: 'string' },
   },
@@ -192,7 +194,7 @@ async function main(): Promise<void> {
       const build = spawn('npm', ['run', '--silent', ...script], { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
       if ((await once(build, 'exit'))[0] !== 0) throw new Error(`npm run ${script[0]} failed`);
     }
-    const workers = Array.from({ length: WORKERS }, () => nodeChild('dist/client/cli.js', ['worker'], { ...env, O365_WORKFLOW_BUNDLE: join(work, 'workflow-bundle.js') }, PROFILE_OPTIONS));
+    const workers = Array.from({ length: WORKERS }, () => nodeChild('dist/client/cli.js', ['worker'], { ...env, O365_WORKFLOW_BUNDLE: join(work, 'workflow-bundle.js') }, [...args['worker-node-options'].split(' ').filter(Boolean), ...PROFILE_OPTIONS]));
     const workerPeakRss = () => Math.max(...workers.map((w) => peakRssMB(w.child.pid!) ?? 0));
     // A history page of pages of records can pass gRPC's default 4 MB message limit.
     const connection = await Connection.connect({ address: server.address, channelArgs: { 'grpc.max_receive_message_length': 256 * 1024 * 1024 } });
@@ -213,6 +215,8 @@ async function main(): Promise<void> {
       worker: workers.reduce((sum, w) => sum + (cpuSeconds(w.child.pid) ?? 0), 0),
       server: cpuSeconds(server.pid),
       ...servicesCpu(),
+      /** this process: starting the run, polling the receiver's count */
+      bench: cpuSeconds(process.pid),
     });
     const collectorCpuBefore = collectorProcessesCpu();
     const delivered = async () => Number((await receiver.ask(`count ${TAG}`, /^count (\d+)$/m))[1]);

@@ -49,6 +49,10 @@ export async function createCollectorWorker(options: CollectorWorkerOptions): Pr
     ...(options.identity ? { identity: options.identity } : {}),
     // One cached workflow per tenant is plenty; the SDK's default grows with the heap (sdk-typescript#2227).
     maxCachedWorkflows: 100,
+    // Each confirmed Devo batch is heartbeated; sent at once rather than throttled (to 0.8 x heartbeat timeout by
+    // default), so a send retried after a crash resumes after the last confirmed batch, not the last one the
+    // throttle let through. One small call per batch, against a TLS connection per batch.
+    maxHeartbeatThrottleInterval: '1ms',
     // Lets an in-flight Devo batch finish its confirmation before shutdown cancels it.
     shutdownGraceTime: '10s',
   });

@@ -8,3 +8,6 @@ export const PIPELINE_PATCH = 'pipelined-pages';
 
 /** A window (or backfill chunk) may stop between pages when the server suggests continue-as-new. */
 export const MID_WINDOW_CONTINUE_AS_NEW = 'continue-as-new-mid-window';
+
+/** One pullPage may follow next links for several pages (a chunk), booking their calls up front. */
+export const PAGE_CHUNKS_PATCH = 'pulled-page-chunks';

@@ -4,12 +4,17 @@ import type { ResumePoint } from '../microsoft/resume-point.js';
 import { budgetWaitMs, DEFAULT_BUDGET, iso, recentCalls, type TimeWindow } from '../time-windows/index.js';
 import { fetchToken, pullPage, sendToDevo } from './activity-stubs.js';
 import { FailureType, OPERATOR_HINTS } from './failure-types.js';
-import { PIPELINE_PATCH } from './patches.js';
+import { PAGE_CHUNKS_PATCH, PIPELINE_PATCH } from './patches.js';
 import type { CollectorPhase, CollectorSettings, CollectorState, WindowProgress } from './state.js';
 
 /** Refresh the token when it expires within this margin. */
 const TOKEN_MARGIN_MS = 5 * 60_000;
 const DAY_MS = 86_400_000;
+/**
+ * At most this many pages per pullPage; the activity stops sooner when the packed chunk grows large
+ * (MAX_CHUNK_BYTES), so big pages or records make chunks of one page.
+ */
+export const MAX_PAGES_PER_PULL = 4;
 
 /** Which progress slot a window's pages are tracked in. */
 export type Lane = 'live' | 'backfill';
@@ -76,16 +81,31 @@ export class CollectorSteps {
     return state.token.accessToken;
   }
 
-  /** Waits until one more Microsoft call fits the tenant's budget, then books it. */
-  private async spendBudget(lane: Lane): Promise<void> {
+  /**
+   * Waits until one more Microsoft call fits the tenant's budget and books it, then books up to `wanted`
+   * in all as long as more fit without waiting. Returns how many were booked.
+   */
+  private async spendBudget(lane: Lane, wanted = 1): Promise<number> {
     const budget = this.settings.budget ?? DEFAULT_BUDGET;
     for (;;) {
       const wait = budgetWaitMs(this.state.recentCalls ?? [], Date.now(), budget, lane);
       if (wait === 0) break;
       await this.waitFor(wait, 'waiting');
     }
-    this.state.recentCalls = [...recentCalls(this.state.recentCalls ?? [], Date.now(), budget), Date.now()];
-    this.state.totals.apiCalls++;
+    let booked = 0;
+    do {
+      this.state.recentCalls = [...recentCalls(this.state.recentCalls ?? [], Date.now(), budget), Date.now()];
+      booked++;
+    } while (booked < wanted && budgetWaitMs(this.state.recentCalls, Date.now(), budget, lane) === 0);
+    this.state.totals.apiCalls += booked;
+    return booked;
+  }
+
+  /** Gives back booked calls that were not made. */
+  private refundBudget(unused: number): void {
+    if (unused <= 0) return;
+    this.state.recentCalls = (this.state.recentCalls ?? []).slice(0, -unused);
+    this.state.totals.apiCalls -= unused;
   }
 
   /**
@@ -105,16 +125,23 @@ export class CollectorSteps {
     }
   }
 
-  /** Pulls a page; a refused token is replaced once, then the refusal counts as an operator failure. */
+  /** Pulls a page (or a chunk); a refused token is replaced once, then the refusal counts as an operator failure. */
   private async pull(lane: Lane, window: TimeWindow, nextLink: string | undefined, page: number, resumeAfter: ResumePoint | undefined): Promise<PulledPage> {
     const { settings } = this;
+    // Histories from before chunks keep one call per pull, as their timers were set by.
+    const wanted = patched(PAGE_CHUNKS_PATCH) ? MAX_PAGES_PER_PULL : 1;
     for (let attempt = 1; ; attempt++) {
+      let booked = 0;
       try {
         const accessToken = await this.accessToken();
-        await this.spendBudget(lane);
-        const input = { tenantId: settings.tenantId, source: settings.source, window, pageSize: settings.pageSize, accessToken, nextLink, page, resumeAfter };
-        return await pullPage.executeWithOptions({ summary: `pull ${describeWindow(window)} page ${page}` }, [input]);
+        booked = await this.spendBudget(lane, wanted);
+        const input = { tenantId: settings.tenantId, source: settings.source, window, pageSize: settings.pageSize, accessToken, nextLink, page, resumeAfter, ...(booked > 1 && { maxPages: booked }) };
+        const pulled = await pullPage.executeWithOptions({ summary: `pull ${describeWindow(window)} page ${page}` }, [input]);
+        this.refundBudget(booked - (pulled.calls ?? pulled.pages ?? 1));
+        return pulled;
       } catch (err) {
+        // A failed pull failed on its first page: later pages end a chunk early instead of failing it.
+        this.refundBudget(booked - 1);
         const refused = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === FailureType.TokenRejected;
         if (!refused || attempt >= 2) throw err;
         log.info('token refused mid-window; fetching a fresh one', { page });
@@ -150,23 +177,25 @@ export class CollectorSteps {
       const page = pagesDone + 1;
       const pulled: PulledPage = (await pulledAhead) ?? (await this.untilDone(() => this.pullNext(lane, window, progress, page)));
       pulledAhead = undefined;
-      const after: WindowProgress | undefined = pulled.nextLink ? { window, pagesDone: page, nextLink: pulled.nextLink, resumePoint: pulled.resumePoint } : undefined;
+      const lastPage = page + (pulled.pages ?? 1) - 1;
+      const after: WindowProgress | undefined = pulled.nextLink ? { window, pagesDone: lastPage, nextLink: pulled.nextLink, resumePoint: pulled.resumePoint } : undefined;
       // Replaying a history from before pipelining keeps its one-page-at-a-time order (patched() is false there).
-      if (after && !interrupt() && !this.state.paused && patched(PIPELINE_PATCH)) pulledAhead = this.pullAhead(lane, window, after, page + 1);
+      if (after && !interrupt() && !this.state.paused && patched(PIPELINE_PATCH)) pulledAhead = this.pullAhead(lane, window, after, lastPage + 1);
       // A failed send never costs an API call: the page stays in hand (and in history) until confirmed.
-      const summary = `send ${pulled.packed?.count ?? pulled.records?.length ?? 0} records of ${describeWindow(window)} page ${page}`;
+      const pages = lastPage > page ? `pages ${page}-${lastPage}` : `page ${page}`;
+      const summary = `send ${pulled.packed?.count ?? pulled.records?.length ?? 0} records of ${describeWindow(window)} ${pages}`;
       // Pages from histories before packing carry a record array; either shape is passed on as it came.
       const content = pulled.packed ? { packed: pulled.packed } : { records: pulled.records };
       const sent = await this.untilDone(() => sendToDevo.executeWithOptions({ summary }, [{ tenantId: this.settings.tenantId, ...content, window, page }]));
       const totals = this.state.totals;
       totals.records += sent.delivered;
-      totals.pages++;
+      totals.pages += lastPage - page + 1;
       totals.resent += sent.resent;
       totals.oversize += sent.oversize;
       if (pulled.deadLettered) totals.deadLettered = (totals.deadLettered ?? 0) + pulled.deadLettered;
       if (!after) {
         this.setProgress(lane, undefined);
-        log.info(lane === 'live' ? 'window done' : 'backfill chunk done', { window: describeWindow(window), pages: page, records: records + sent.delivered });
+        log.info(lane === 'live' ? 'window done' : 'backfill chunk done', { window: describeWindow(window), pages: lastPage, records: records + sent.delivered });
         return true;
       }
       this.setProgress(lane, { ...after, records: records + sent.delivered });

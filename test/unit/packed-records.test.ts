@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { receivedTimeMs } from '../../microsoft/received-time.js';
-import { packRecords, unpackEvents } from '../../activities/packed-records.js';
+import { PackedChunk, packRecords, unpackEvents } from '../../activities/packed-records.js';
 
 describe('packed records', () => {
   it('unpack gives each record back as its own JSON, whatever the strings hold, with its received time', () => {
@@ -32,5 +32,25 @@ describe('packed records', () => {
     const records = Array.from({ length: 1000 }, (_, i) => ({ id: `9f1c2a3b-0000-4000-8000-${String(i).padStart(12, '0')}`, recipientAddress: `user${i % 50}@contoso.com`, status: 'delivered', subject: `Quarterly report ${i % 7}` }));
     const packed = packRecords(records);
     assert.ok(packed.deflatedEvents.length < JSON.stringify(records).length / 3, `${packed.deflatedEvents.length} base64 characters`);
+  });
+
+  it('pages packed one by one into a chunk unpack as one page, in order, with the sizes the puller steers by', () => {
+    const record = fc.record({ id: fc.uuid(), recipientAddress: fc.emailAddress(), subject: fc.string({ unit: 'binary' }), size: fc.integer() });
+    fc.assert(
+      fc.property(fc.array(fc.array(record, { maxLength: 30 }), { maxLength: 6 }), (pages) => {
+        const chunk = new PackedChunk();
+        let bytes = 0;
+        for (const page of pages) {
+          chunk.add(page);
+          if (page.length > 0) bytes += chunk.lastPageBytes;
+          assert.equal(chunk.bytes, bytes);
+        }
+        const all = pages.flat();
+        const packed = chunk.finish();
+        assert.equal(packed.count, all.length);
+        assert.deepEqual(unpackEvents(packed).map((e) => e.json), all.map((r) => JSON.stringify(r)));
+      }),
+      { numRuns: 200 },
+    );
   });
 });

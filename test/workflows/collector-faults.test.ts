@@ -14,7 +14,8 @@ describe('the collector survives Microsoft faults without losing a record', () =
     const now = Date.now();
     const start = alignDown(now - 45 * MIN, 5 * MIN);
     const f = await collectorFixture(t, { dataset: settledDataset({ records: 4_000, startMs: start, endMs: now }) });
-    f.emulator.faults.add({ target: 'graph', kind: 'unauthorized', skipRequests: 2 });
+    // An expired token stays refused: two requests in a row (the first may end a chunk early, the next surfaces it).
+    f.emulator.faults.add({ target: 'graph', kind: 'unauthorized', count: 2, skipRequests: 2 });
     f.emulator.faults.add({ target: 'graph', kind: 'throttle', retryAfterSeconds: 2, skipRequests: 1 });
     f.emulator.faults.add({ target: 'graph', kind: 'unavailable', skipRequests: 1 });
     f.emulator.faults.add({ target: 'graph', kind: 'html-sign-in', skipRequests: 1 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { alignDown, iso } from '../../time-windows/index.js';
 import { settingsUpdate } from '../../workflows/messages.js';
+import { MAX_PAGES_PER_PULL } from '../../workflows/steps.js';
 import { accountFor, summary } from '../helpers/accounting.js';
 import { collectorFixture } from '../helpers/collector-fixture.js';
 import { graphTruth, settledDataset } from '../helpers/ground-truth.js';
@@ -10,12 +11,12 @@ import { activityOverlap } from '../helpers/history-shape.js';
 
 const MIN = 60_000;
 
-describe('pipelined pages and settings changes', () => {
-  it('pulls page N+1 while page N is sent: sends stay one at a time, every record once, no extra API call', async (t) => {
+describe('pipelined chunks of pages and settings changes', () => {
+  it('pulls the next chunk of pages while one is sent: sends stay one at a time, every record once, no extra API call', async (t) => {
     const now = Date.now();
     const start = alignDown(now - 75 * MIN, 5 * MIN);
     const f = await collectorFixture(t, { dataset: settledDataset({ records: 8_000, startMs: start, endMs: now }) });
-    const caughtUp = await f.collectUntilCaughtUp({ start: iso(start), pageSize: 200 });
+    const caughtUp = await f.collectUntilCaughtUp({ start: iso(start), pageSize: 100 });
 
     const expected = graphTruth(f.emulator, start, Date.parse(caughtUp.cursor));
     const account = accountFor(f.delivered(), expected);
@@ -23,14 +24,33 @@ describe('pipelined pages and settings changes', () => {
 
     const history = await f.env.client.workflow.getHandle(`o365-message-trace/${f.tenantId}`).fetchHistory();
     const overlap = activityOverlap(history);
-    const multiPageWindows = caughtUp.totals.pages - caughtUp.totals.windows;
-    assert.ok(multiPageWindows > 10, `the dataset gives windows of several pages (${caughtUp.totals.pages} pages, ${caughtUp.totals.windows} windows)`);
-    // every page after a window's first is pulled while the one before it is being sent
-    assert.equal(overlap.pullsBesideSends, multiPageWindows, JSON.stringify(overlap));
+    const { pages, windows } = caughtUp.totals;
+    // Pages of 100 pack far below the chunk's byte limit, so each pull takes up to MAX_PAGES_PER_PULL of them.
+    assert.ok(overlap.pulls >= Math.ceil(pages / MAX_PAGES_PER_PULL) && overlap.pulls <= Math.ceil(pages / MAX_PAGES_PER_PULL) + windows, `${overlap.pulls} pulls for ${pages} pages in ${windows} windows`);
+    assert.equal(overlap.sends, overlap.pulls, 'one send per chunk');
+    assert.ok(overlap.pulls - windows > 10, `the dataset gives windows of several chunks (${overlap.pulls} pulls, ${windows} windows)`);
+    // every chunk after a window's first is pulled while the one before it is being sent
+    assert.equal(overlap.pullsBesideSends, overlap.pulls - windows, JSON.stringify(overlap));
     assert.equal(overlap.sendsBesideSends, 0, 'sends never overlap, so pages reach Devo in order');
     const served = f.emulator.stats().requests['graph 200'] ?? 0;
-    assert.equal(caughtUp.totals.apiCalls, served, 'pulling ahead wastes no call: one booked call per page served');
-    assert.equal(served, caughtUp.totals.pages);
+    assert.equal(caughtUp.totals.apiCalls, served, 'booked calls not made are given back: one call per page served');
+    assert.equal(served, pages);
+  });
+
+  it('a page that fails inside a chunk ends the chunk early: no page is pulled twice and every call is booked', async (t) => {
+    const now = Date.now();
+    const start = alignDown(now - 30 * MIN, 5 * MIN);
+    const f = await collectorFixture(t, { dataset: settledDataset({ records: 3_000, startMs: start, endMs: now }) });
+    // the third and the ninth Graph request: each a later page of a chunk
+    f.emulator.faults.add({ target: 'graph', kind: 'unavailable', skipRequests: 2 });
+    f.emulator.faults.add({ target: 'graph', kind: 'server-error', skipRequests: 5 });
+    const caughtUp = await f.collectUntilCaughtUp({ start: iso(start), pageSize: 40 });
+    assert.equal(f.emulator.faults.pending().length, 0, 'both faults were served');
+    const served = f.emulator.stats().requests;
+    assert.equal(served['graph 200'], caughtUp.totals.pages, `no page was pulled twice: ${JSON.stringify(served)}`);
+    assert.equal(caughtUp.totals.apiCalls, (served['graph 200'] ?? 0) + (served['graph 503'] ?? 0) + (served['graph 500'] ?? 0), 'the failed calls count against the budget too');
+    const account = accountFor(f.delivered(), graphTruth(f.emulator, start, Date.parse(caughtUp.cursor)));
+    assert.deepEqual([account.missing.length, account.duplicates, account.unexpected.length, account.altered.length], [0, 0, 0, 0], summary(account));
   });
 
   it('updateSettings changes window, lag and page size of a running collector; a bad change is refused', async (t) => {
