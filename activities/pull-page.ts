@@ -1,4 +1,5 @@
 import { log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import { pullGraphPage } from '../microsoft/graph.js';
 import type { TracePage } from '../microsoft/records.js';
 import { pullReportingPage } from '../microsoft/reporting.js';
@@ -6,7 +7,7 @@ import { afterResumePoint, resumePointOf } from '../microsoft/resume-point.js';
 import { iso } from '../time-windows/index.js';
 import type { ActivityDeps } from './deps.js';
 import { PackedChunk, type PackedRecords } from './packed-records.js';
-import { withFailureTypes } from './failures.js';
+import { toApplicationFailure, withFailureTypes } from './failures.js';
 import { whileHeartbeating } from './heartbeats.js';
 import type { PulledPage, PullPageInput } from './types.js';
 
@@ -34,7 +35,7 @@ export function pullPageActivity(deps: ActivityDeps) {
       let resume = nextLink === undefined ? input.resumeAfter : undefined;
       let resumePoint = resume;
       let pages = 0;
-      let failedCalls = 0;
+      let endedBy: string | undefined;
       let deadLettered = 0;
       for (;;) {
         const page = input.page + pages;
@@ -44,8 +45,9 @@ export function pullPageActivity(deps: ActivityDeps) {
           pulled = input.source === 'graph' ? await pullGraphPage({ ...common, baseUrl: ms.graphUrl }) : await pullReportingPage({ ...common, baseUrl: ms.reportingUrl });
         } catch (err) {
           if (pages === 0 || deps.signal().aborted) throw err;
-          log.info('a later page of the chunk failed; keeping the pages pulled so far', { page, reason: (err as Error).message });
-          failedCalls = 1;
+          const failure = toApplicationFailure(err);
+          endedBy = failure instanceof ApplicationFailure && failure.type ? failure.type : 'Other';
+          log.info('a later page of the chunk failed; keeping the pages pulled so far', { page, failure: endedBy, reason: (err as Error).message });
           break;
         }
         const records = resume ? afterResumePoint(pulled.records, resume) : pulled.records;
@@ -72,7 +74,7 @@ export function pullPageActivity(deps: ActivityDeps) {
         resume = undefined;
         if (!nextLink || pages >= maxPages || chunk.bytes + chunk.lastPageBytes > MAX_CHUNK_BYTES) break;
       }
-      return { packed: chunk.finish(), nextLink, resumePoint, ...(pages > 1 ? { pages } : {}), ...(failedCalls > 0 ? { calls: pages + failedCalls } : {}), ...(deadLettered > 0 ? { deadLettered } : {}) };
+      return { packed: chunk.finish(), nextLink, resumePoint, ...(pages > 1 ? { pages } : {}), ...(endedBy ? { endedBy } : {}), ...(deadLettered > 0 ? { deadLettered } : {}) };
     }));
   };
 }

@@ -40,8 +40,8 @@ export interface PulledPage {
   readonly deadLettered?: number;
   /** Pages in this chunk @default 1 */
   readonly pages?: number;
-  /** Microsoft calls the pull made, when more than its pages (a later page failed) @default pages */
-  readonly calls?: number;
+  /** The failure type of a later page that ended the chunk early; that call was made too. */
+  readonly endedBy?: string;
 }
 
 /** Input of sendToDevo: one page of records to deliver, confirmed batch by batch; packed or (older) an array. */

@@ -30,8 +30,13 @@ export function observeActivity(activityType: string, input: unknown, outcome: A
   switch (activityType) {
     case 'fetchToken':
       return microsoftCall(tenant, label);
-    case 'pullPage':
-      return [...microsoftCall(tenant, label), ...(result ? pulled(tenant, result as PulledPageResult) : [])];
+    case 'pullPage': {
+      if (!result) return microsoftCall(tenant, label);
+      // A chunk: one call per page, and one more that failed if a later page ended it early.
+      const page = result as PulledPageResult;
+      const ended = page.endedBy ? microsoftCall(tenant, KNOWN_FAILURE_TYPES.has(page.endedBy) ? page.endedBy : 'Other') : [];
+      return [...microsoftCall(tenant, label, page.pages ?? 1), ...ended, ...pulled(tenant, page)];
+    }
     case 'sendToDevo':
       return [{ series: 'devoSends', value: 1, labels: { ...tenant, outcome: label } }, ...(result ? sent(tenant, result as SendToDevoResult) : [])];
     default:
@@ -39,16 +44,16 @@ export function observeActivity(activityType: string, input: unknown, outcome: A
   }
 }
 
-function microsoftCall(tenant: { tenant_id: string }, outcome: string): Observation[] {
+function microsoftCall(tenant: { tenant_id: string }, outcome: string, calls = 1): Observation[] {
   return [
-    { series: 'microsoftCalls', value: 1, labels: { ...tenant, outcome } },
-    { series: 'microsoftThrottled', value: outcome === FailureType.Throttled ? 1 : 0, labels: tenant },
+    { series: 'microsoftCalls', value: calls, labels: { ...tenant, outcome } },
+    { series: 'microsoftThrottled', value: outcome === FailureType.Throttled ? calls : 0, labels: tenant },
   ];
 }
 
 function pulled(tenant: { tenant_id: string }, page: PulledPageResult): Observation[] {
   const observations: Observation[] = [
-    { series: 'pagesPulled', value: 1, labels: tenant },
+    { series: 'pagesPulled', value: page.pages ?? 1, labels: tenant },
     { series: 'recordsPulled', value: recordCount(page), labels: tenant },
   ];
   if (typeof page.deadLettered === 'number') observations.push({ series: 'deadLetters', value: page.deadLettered, labels: { ...tenant, reason: 'unparseable' } });

@@ -44,7 +44,7 @@ export const SERIES = series({
     kind: 'counter',
     source: 'activity',
     labels: ['tenant_id', 'outcome'],
-    help: 'Requests to Microsoft (one per fetchToken or pullPage attempt), by outcome: ok or the failure type',
+    help: 'Requests to Microsoft (one per fetchToken attempt, one per page a pullPage attempt asked for), by outcome: ok or the failure type',
   },
   microsoftThrottled: {
     name: 'o365_microsoft_throttled_total',

@@ -61,6 +61,8 @@ export interface WindowProgress {
   readonly records?: number;
   /** The last row delivered, to finish the window with a fresh query if Microsoft refuses the next link. */
   readonly resumePoint?: ResumePoint;
+  /** Microsoft already refused `nextLink` (it ended a chunk): the window goes on from `resumePoint` instead. */
+  readonly nextLinkRefused?: boolean;
 }
 
 /** Backfill work: what is still to pull, how much was delivered, and the chunk in hand. */

@@ -114,14 +114,18 @@ export class CollectorSteps {
    * delivered, instead of retrying a link that will never work.
    */
   private async pullNext(lane: Lane, window: TimeWindow, progress: WindowProgress, page: number): Promise<PulledPage> {
+    const queryTheRest = (resumePoint: ResumePoint) => {
+      log.warn('Microsoft refused its own next link; querying the rest of the window afresh', { page, window: describeWindow(window) });
+      this.state.totals.recoveredLinks = (this.state.totals.recoveredLinks ?? 0) + 1;
+      return this.pull(lane, window, undefined, page, resumePoint);
+    };
+    if (progress.nextLinkRefused && progress.resumePoint) return queryTheRest(progress.resumePoint);
     try {
       return await this.pull(lane, window, progress.nextLink, page, undefined);
     } catch (err) {
       const refused = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === FailureType.RequestRejected;
       if (!refused || !progress.nextLink || !progress.resumePoint) throw err;
-      log.warn('Microsoft refused its own next link; querying the rest of the window afresh', { page, window: describeWindow(window) });
-      this.state.totals.recoveredLinks = (this.state.totals.recoveredLinks ?? 0) + 1;
-      return this.pull(lane, window, undefined, page, progress.resumePoint);
+      return queryTheRest(progress.resumePoint);
     }
   }
 
@@ -137,7 +141,8 @@ export class CollectorSteps {
         booked = await this.spendBudget(lane, wanted);
         const input = { tenantId: settings.tenantId, source: settings.source, window, pageSize: settings.pageSize, accessToken, nextLink, page, resumeAfter, ...(booked > 1 && { maxPages: booked }) };
         const pulled = await pullPage.executeWithOptions({ summary: `pull ${describeWindow(window)} page ${page}` }, [input]);
-        this.refundBudget(booked - (pulled.calls ?? pulled.pages ?? 1));
+        // The calls made: its pages, and the later page that failed, if one ended the chunk early.
+        this.refundBudget(booked - (pulled.pages ?? 1) - (pulled.endedBy ? 1 : 0));
         return pulled;
       } catch (err) {
         // A failed pull failed on its first page: later pages end a chunk early instead of failing it.
@@ -178,7 +183,11 @@ export class CollectorSteps {
       const pulled: PulledPage = (await pulledAhead) ?? (await this.untilDone(() => this.pullNext(lane, window, progress, page)));
       pulledAhead = undefined;
       const lastPage = page + (pulled.pages ?? 1) - 1;
-      const after: WindowProgress | undefined = pulled.nextLink ? { window, pagesDone: lastPage, nextLink: pulled.nextLink, resumePoint: pulled.resumePoint } : undefined;
+      // A later page of the chunk refused with 400 is Microsoft refusing its own next link: never asked for again.
+      const nextLinkRefused = pulled.endedBy === FailureType.RequestRejected;
+      const after: WindowProgress | undefined = pulled.nextLink
+        ? { window, pagesDone: lastPage, nextLink: pulled.nextLink, resumePoint: pulled.resumePoint, ...(nextLinkRefused && { nextLinkRefused }) }
+        : undefined;
       // Replaying a history from before pipelining keeps its one-page-at-a-time order (patched() is false there).
       if (after && !interrupt() && !this.state.paused && patched(PIPELINE_PATCH)) pulledAhead = this.pullAhead(lane, window, after, lastPage + 1);
       // A failed send never costs an API call: the page stays in hand (and in history) until confirmed.

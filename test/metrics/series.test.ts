@@ -58,6 +58,20 @@ describe('what an activity attempt counts', () => {
     assert.ok(!withoutField.some((l) => l.startsWith('deadLetters')), 'no unparseable series where the worker does not report them');
   });
 
+  it('a chunk counts a call per page, and the call of a later page that ended it early with its failure', () => {
+    const chunk = { records: [{ MessageTraceId: 'a' }, { MessageTraceId: 'b' }, { MessageTraceId: 'c' }], pages: 3, endedBy: 'Throttled' };
+    assert.deepEqual(lines(observeActivity('pullPage', pullInput, { result: chunk })), [
+      'microsoftCalls{tenant_id=contoso,outcome=ok} 3',
+      'microsoftThrottled{tenant_id=contoso} 0',
+      'microsoftCalls{tenant_id=contoso,outcome=Throttled} 1',
+      'microsoftThrottled{tenant_id=contoso} 1',
+      'pagesPulled{tenant_id=contoso} 3',
+      'recordsPulled{tenant_id=contoso} 3',
+    ]);
+    const odd = lines(observeActivity('pullPage', pullInput, { result: { ...chunk, endedBy: 'SomethingNew' } }));
+    assert.ok(odd.includes('microsoftCalls{tenant_id=contoso,outcome=Other} 1'), 'an unknown failure type collapses to Other');
+  });
+
   it('a 429 counts as a throttled call, never as a page', () => {
     const throttled = ApplicationFailure.create({ type: 'Throttled', message: 'GET /messageTraces: 429', nonRetryable: false });
     assert.deepEqual(lines(observeActivity('pullPage', pullInput, { error: throttled })), [

@@ -10,6 +10,7 @@ import { progressGauges } from '../../workflows/metrics.js';
 import type { CollectorSettings, CollectorState } from '../../workflows/state.js';
 import { accountFor, summary } from '../helpers/accounting.js';
 import { collectorFixture } from '../helpers/collector-fixture.js';
+import { activityOverlap } from '../helpers/history-shape.js';
 import { graphTruth, settledDataset } from '../helpers/ground-truth.js';
 import { temporalTestEnv, uniqueTaskQueue } from '../helpers/temporal.js';
 import { waitUntil } from '../helpers/wait-until.js';
@@ -66,7 +67,8 @@ describe('the worker serves Prometheus metrics', () => {
     assert.equal(calls('pullPage', 'Throttled'), 2);
     assert.equal(calls('pullPage', 'ok'), served.pagesServed);
 
-    assert.equal(total(m, SERIES.devoSends.name, { ...tenant, outcome: 'ok' }), status.totals.pages, 'one confirmed send per page');
+    const history = await f.env.client.workflow.getHandle(`o365-message-trace/${f.tenantId}`).fetchHistory();
+    assert.equal(total(m, SERIES.devoSends.name, { ...tenant, outcome: 'ok' }), activityOverlap(history).sends, 'one confirmed send per sendToDevo in the history');
     assert.equal(total(m, SERIES.recordsResent.name, tenant), 0);
     assert.equal(total(m, SERIES.deadLetters.name, { ...tenant, reason: 'oversize' }), 0);
     assert.equal(m.types.get(SERIES.recordsDelivered.name), 'counter');

@@ -56,7 +56,8 @@ describe('the collector survives Microsoft faults without losing a record', () =
     f.emulator.faults.add({ target: 'graph', kind: 'double-encoded-skiptoken', skipRequests: 4 });
     const status = await f.collectUntilCaughtUp({ start: iso(start), pageSize: 150 });
     assert.equal(f.emulator.faults.pending().length, 0, 'both broken links were handed out');
-    assert.ok((f.emulator.stats().requests['graph 400'] ?? 0) >= 2, JSON.stringify(f.emulator.stats().requests));
+    // whether a broken link starts a pull or ends a chunk early, it is asked for once, never again
+    assert.equal(f.emulator.stats().requests['graph 400'], 2, JSON.stringify(f.emulator.stats().requests));
     assert.equal(status.totals.recoveredLinks, 2);
     const account = accountFor(f.delivered(), graphTruth(f.emulator, start, Date.parse(status.cursor)));
     assert.deepEqual([account.missing.length, account.duplicates, account.unexpected.length, account.altered.length], [0, 0, 0, 0], summary(account));
