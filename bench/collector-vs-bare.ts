@@ -39,8 +39,8 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '1' },
     /** Writes each run's history as <path>-<run>.json, to study where the time goes. */
     'history-out': { type: 'string' },
-    /** Node options for the worker process(es), e.g. a V8 heap cap: --worker-node-options=--max-old-space-size=128 */
-    'worker-node-options': { type: 'string', default: '' },
+    /** Node options for the worker process(es), e.g. a V8 heap cap; default: the image's NODE_OPTIONS (Dockerfile) */
+    'worker-node-options': { type: 'string' },
     /** Writes V8 CPU profiles of the bare loop and the worker(s) to this directory (open in Chrome DevTools). */
     profile: { type: 'string' },
   },
@@ -54,6 +54,8 @@ const TAG = 'cloud.office365.messagetracing';
 const BARE_TAG = `${TAG}.bare`;
 const CLIENT = { id: 'bench-client', secret: `bench-secret-${randomUUID()}` };
 
+/** The worker runs with the Node options the image gives it, unless told otherwise. */
+const WORKER_NODE_OPTIONS = args['worker-node-options'] ?? /^ENV NODE_OPTIONS=(.*)$/m.exec(readFileSync(join(PROJECT_ROOT, 'Dockerfile'), 'utf8'))?.[1] ?? '';
 const PROFILE_OPTIONS = args.profile ? ['--cpu-prof', '--cpu-prof-dir', args.profile] : [];
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
@@ -194,7 +196,7 @@ async function main(): Promise<void> {
       const build = spawn('npm', ['run', '--silent', ...script], { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
       if ((await once(build, 'exit'))[0] !== 0) throw new Error(`npm run ${script[0]} failed`);
     }
-    const workers = Array.from({ length: WORKERS }, () => nodeChild('dist/client/cli.js', ['worker'], { ...env, O365_WORKFLOW_BUNDLE: join(work, 'workflow-bundle.js') }, [...args['worker-node-options'].split(' ').filter(Boolean), ...PROFILE_OPTIONS]));
+    const workers = Array.from({ length: WORKERS }, () => nodeChild('dist/client/cli.js', ['worker'], { ...env, O365_WORKFLOW_BUNDLE: join(work, 'workflow-bundle.js') }, [...WORKER_NODE_OPTIONS.split(' ').filter(Boolean), ...PROFILE_OPTIONS]));
     const workerPeakRss = () => Math.max(...workers.map((w) => peakRssMB(w.child.pid!) ?? 0));
     // A history page of pages of records can pass gRPC's default 4 MB message limit.
     const connection = await Connection.connect({ address: server.address, channelArgs: { 'grpc.max_receive_message_length': 256 * 1024 * 1024 } });
@@ -285,6 +287,7 @@ async function main(): Promise<void> {
       runs,
       peakRssMB: peakRss,
       startupPeakRssMB: startupPeakRss,
+      workerNodeOptions: WORKER_NODE_OPTIONS,
       barePeakRssMB: bareResult.peakRssMB,
       collectorCpuSeconds: collectorCpu,
       bareCpuSeconds: bareCpu,
@@ -300,7 +303,7 @@ async function main(): Promise<void> {
         `| (a) collector on Temporal | ${records} | ${collectorSeconds.toFixed(1)} | ${collectorRecordsPerSec} | ${result.apiCallsPer1000} | ${peakRss} MB | ${collectorAccount.missing} | ${collectorAccount.duplicates} |`,
         `| (b) bare loop | ${bareResult.records} | ${bareResult.seconds.toFixed(1)} | ${bareRecordsPerSec} | ${result.bareApiCallsPer1000} | ${bareResult.peakRssMB ?? '?'} MB | ${bareAccount.missing} | ${bareAccount.duplicates} |`,
         '',
-        `worker peak RSS ${startupPeakRss} MB after start (compiled, prebuilt workflow bundle), ${peakRss} MB over the run`,
+        `worker peak RSS ${startupPeakRss} MB after start (compiled, prebuilt workflow bundle, node ${WORKER_NODE_OPTIONS || 'defaults'}), ${peakRss} MB over the run`,
         `CPU seconds: collector ${describeCpu(collectorCpu)}; bare ${describeCpu(bareCpu)}`,
         `a/b = ${result.ratio}; largest payload after the codec ${maxPayloadBytes} bytes; history ${result.historyBytesPer1000} bytes per 1,000 records over ${runs} run(s); ${status.totals.pages} pages of ${PAGE_SIZE}, batches of ${BATCH_SIZE}`,
       ].join('\n'),
