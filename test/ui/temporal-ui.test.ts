@@ -38,7 +38,15 @@ describe('the Temporal UI', { skip: !CHROMIUM ? 'chromium is not installed' : !U
 
     await page.goto(`${UI}/namespaces/default/workflows/${encodeURIComponent(workflowId)}/${runId}/history`);
     await page.getByText('pullPage').first().click({ timeout: 30_000 });
-    await page.getByText(recipient).first().waitFor({ timeout: 30_000 });
+    // Results are decoded through the codec server as the UI renders them; on a loaded machine that can
+    // outlast one wait, so the page is loaded once more before giving up (with a screenshot of what it showed).
+    const decodedRecord = page.locator(`text=${recipient} >> visible=true`).first();
+    const shown = await decodedRecord.waitFor({ timeout: 30_000 }).then(() => true, () => false);
+    if (!shown) {
+      await page.screenshot({ path: join(ARTIFACTS, 'ui-decoded-page-first-try.png'), fullPage: true });
+      await page.reload();
+      await decodedRecord.waitFor({ timeout: 60_000 });
+    }
     await page.screenshot({ path: join(ARTIFACTS, 'ui-decoded-page.png'), fullPage: true });
     assert.ok((await page.content()).includes(recipient), 'a decoded record is shown');
   });
