@@ -16,6 +16,10 @@ import { recordKey, type TraceRecord } from '../microsoft/records.js';
 
 type Service = { kind: 'emulator'; clientId: string; clientSecret: string; dataset: DatasetOptions } | { kind: 'receiver'; certsDir: string };
 
+// A bench stopped without its cleanup (Ctrl-C, a crash) must not leave this service running.
+const parentPid = process.ppid;
+setInterval(() => process.ppid !== parentPid && process.exit(0), 1000).unref();
+
 const service = JSON.parse(process.argv[2]!) as Service;
 if (service.kind === 'emulator') {
   const emulator = await startMicrosoftEmulator({ clientId: service.clientId, clientSecret: service.clientSecret, quota: null, dataset: service.dataset });

@@ -7,6 +7,10 @@ import { startDevoReceiver } from '../../emulator/devo-receiver/index.js';
  * it reports on stdout (`stalled <events>`) after `listening <port>`.
  * Usage: receiver-process-main.ts '{"port":0,"certsDir":"…","outDir":"…","stallAfterEvents":5100}'
  */
+// A test process that dies without its cleanup must not leave this receiver running.
+const parentPid = process.ppid;
+setInterval(() => process.ppid !== parentPid && process.exit(0), 1000).unref();
+
 const { port, certsDir, outDir, stallAfterEvents } = JSON.parse(process.argv[2] ?? '{}') as { port: number; certsDir: string; outDir: string; stallAfterEvents?: number };
 const { set } = await loadOrCreateCertificateSet(certsDir);
 const receiver = await startDevoReceiver({

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { reapOnExit } from './child-reaper.js';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,9 +24,11 @@ export class ReceiverProcess {
 
   /** Starts the receiver; `stallAfterEvents` (counted from this start) makes it hold one batch unconfirmed. */
   async start(options: { stallAfterEvents?: number } = {}): Promise<void> {
-    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), MAIN, JSON.stringify({ port: this.port, ...this.dirs, ...options })], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = reapOnExit(
+      spawn(process.execPath, ['--import', import.meta.resolve('tsx'), MAIN, JSON.stringify({ port: this.port, ...this.dirs, ...options })], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
     this.child = child;
     this.stdout = '';
     child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { reapOnExit } from './child-reaper.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,7 +47,7 @@ export async function startRsyslog(certs: RsyslogCertificates): Promise<Rsyslog>
   const start = async () => {
     // A SIGKILLed rsyslogd leaves its pidfile behind, and a new one refuses to start beside it.
     rmSync(join(dir, 'rsyslogd.pid'), { force: true });
-    child = spawn(RSYSLOGD, ['-n', '-f', join(dir, 'rsyslog.conf'), '-i', join(dir, 'rsyslogd.pid')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = reapOnExit(spawn(RSYSLOGD, ['-n', '-f', join(dir, 'rsyslog.conf'), '-i', join(dir, 'rsyslogd.pid')], { stdio: ['ignore', 'ignore', 'pipe'] }));
     let stderr = '';
     child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
     await waitForPort(tlsPort, () => (child?.exitCode !== null ? stderr : undefined));

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { reapOnExit } from './child-reaper.js';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../dev-server/locate-cli.js';
@@ -61,7 +62,7 @@ export class WorkerProcesses {
 
   /** Starts one more worker process; it bundles the workflow code, then polls the task queue. */
   start(): ChildProcess {
-    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(PROJECT_ROOT, 'client/cli.ts'), 'worker'], { env: this.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = reapOnExit(spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(PROJECT_ROOT, 'client/cli.ts'), 'worker'], { env: this.env, stdio: ['ignore', 'ignore', 'pipe'] }));
     child.stderr!.on('data', (chunk: Buffer) => (this.stderrTail = (this.stderrTail + chunk.toString()).slice(-4000)));
     this.children.push(child);
     return child;

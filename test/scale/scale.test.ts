@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { reapOnExit } from '../helpers/child-reaper.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,7 +70,7 @@ describe('scale: three tenants, two worker processes on one task queue', () => {
     const workers: ChildProcess[] = [];
     let workerErrors = '';
     const startWorker = () => {
-      const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(PROJECT_ROOT, 'client/cli.ts'), 'worker'], { cwd: dir, env: workerEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = reapOnExit(spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(PROJECT_ROOT, 'client/cli.ts'), 'worker'], { cwd: dir, env: workerEnv, stdio: ['ignore', 'ignore', 'pipe'] }));
       child.stderr?.on('data', (chunk: Buffer) => (workerErrors = (workerErrors + chunk.toString()).slice(-4000)));
       workers.push(child);
       return child;

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { reapOnExit } from '../helpers/child-reaper.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -86,7 +87,7 @@ describe('no secret or personal data in logs, errors, history or status', () => 
       TEMPORAL_LOG_LEVEL: 'INFO',
     };
     let workerLog = '';
-    const worker: ChildProcess = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(PROJECT_ROOT, 'client/cli.ts'), 'worker'], { env: runEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const worker: ChildProcess = reapOnExit(spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(PROJECT_ROOT, 'client/cli.ts'), 'worker'], { env: runEnv, stdio: ['ignore', 'pipe', 'pipe'] }));
     worker.stdout?.on('data', (d: Buffer) => (workerLog += d.toString()));
     worker.stderr?.on('data', (d: Buffer) => (workerLog += d.toString()));
     const connection = await Connection.connect({ address: env.address });
