@@ -8,7 +8,7 @@ import { eventOf, unpackEvents } from './packed-records.js';
 import type { SendProgress, SendToDevoInput, SendToDevoResult } from './types.js';
 
 /**
- * Delivers one page in confirmed batches: each batch is written, half-closed and confirmed by the
+ * Delivers one pull's pages in confirmed batches: each batch is written, half-closed and confirmed by the
  * receiver's EOF before the next starts. Progress is heartbeated, so a retried attempt resumes after the
  * last confirmed batch and repeats at most the one batch whose confirmation was lost.
  */

@@ -44,7 +44,7 @@ export interface PulledPage {
   readonly endedBy?: string;
 }
 
-/** Input of sendToDevo: one page of records to deliver, confirmed batch by batch; packed or (older) an array. */
+/** Input of sendToDevo: one pull's records to deliver (a page or a chunk of pages), confirmed batch by batch; packed or (older) an array. */
 export interface SendToDevoInput {
   readonly tenantId: string;
   readonly packed?: PackedRecords;

@@ -10,7 +10,7 @@ export interface PauseInput {
   readonly reason?: string;
 }
 
-/** Finish the page in hand, then wait until resumed. A signal: fire and forget. */
+/** Finish the pages in hand, then wait until resumed. A signal: fire and forget. */
 export const pauseSignal = defineSignal<[PauseInput?]>('pause');
 
 /** Carry on after a pause; also retries at once a step that is waiting on an operator fix. */

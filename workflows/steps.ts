@@ -169,9 +169,10 @@ export class CollectorSteps {
    * complete, false when `interrupt` asked to yield between pages (backfill gives way to live windows; any
    * window stops when the server suggests continue-as-new).
    *
-   * Pipelined: while page N is being sent, page N+1 is pulled. Sends stay in page order and the progress
-   * (hence the cursor) still moves only past confirmed pages; a page pulled ahead lives only in this run's
-   * history, so nothing pulled ahead is left behind when yielding: an interrupt first sends it.
+   * Pipelined: while one pull's pages (a chunk) are sent, the next chunk is pulled. Sends stay in page
+   * order and the progress (hence the cursor) still moves only past confirmed pages; a chunk pulled ahead
+   * lives only in this run's history, so nothing pulled ahead is left behind when yielding: an interrupt
+   * first sends it.
    */
   async collectPages(lane: Lane, window: TimeWindow, interrupt: () => boolean = () => false): Promise<boolean> {
     if (this.progressOf(lane)?.window.startMs !== window.startMs) this.setProgress(lane, { window, pagesDone: 0, records: 0 });

@@ -3,7 +3,7 @@ import { collectorWorkflowId } from '../../config/temporal.js';
 import { pauseSignal, resumeSignal } from '../../workflows/messages.js';
 import { withClient } from './with-client.js';
 
-/** `o365-trace pause [--reason R]`: finish the page in hand, then wait. */
+/** `o365-trace pause [--reason R]`: finish the pages in hand, then wait. */
 export function pauseCommand(): Command {
   return new Command('pause')
     .description('pause collection after the page in hand')
