@@ -6,7 +6,7 @@ import { withClient } from './with-client.js';
 /** `o365-trace pause [--reason R]`: finish the pages in hand, then wait. */
 export function pauseCommand(): Command {
   return new Command('pause')
-    .description('pause collection after the page in hand')
+    .description('pause collection after the pages in hand')
     .option('--reason <text>', 'why, shown in status')
     .action(async (options: { reason?: string }) => {
       await withClient(async (client, config) => {
