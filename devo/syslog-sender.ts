@@ -66,8 +66,7 @@ const sessionKey = (target: SyslogTarget & { transport: 'tls' }) =>
  * resumed handshake, and would otherwise be paid on every batch.
  */
 const contexts = new Map<string, SecureContext>();
-function secureContextOf(target: SyslogTarget & { transport: 'tls' }): SecureContext {
-  const key = sessionKey(target);
+function secureContextOf(key: string, target: SyslogTarget & { transport: 'tls' }): SecureContext {
   let context = contexts.get(key);
   if (!context) {
     context = createSecureContext({ cert: target.cert, key: target.key, ca: target.ca, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3' });
@@ -184,14 +183,15 @@ function exchange(socket: Socket, frames: Buffer[], state: ExchangeState, option
 /** A connection to the target: TLS 1.2-1.3 with our certificate, SNI and strict verification; or TCP. */
 function open(target: SyslogTarget): Socket {
   if (target.transport === 'tcp') return netConnect({ host: target.host, port: target.port });
+  const key = sessionKey(target);
   return tlsConnect({
     host: target.host,
     port: target.port,
-    secureContext: secureContextOf(target),
+    secureContext: secureContextOf(key, target),
     // SNI must be a name; for an IP, Node still checks the address against the certificate's IP SANs.
     servername: target.servername ?? (isIP(target.host) ? undefined : target.host),
     rejectUnauthorized: target.rejectUnauthorized ?? true,
-    session: sessions.get(sessionKey(target)),
+    session: sessions.get(key),
   });
 }
 

@@ -34,7 +34,7 @@ export function observeActivity(activityType: string, input: unknown, outcome: A
       if (!result) return microsoftCall(tenant, label);
       // A chunk: one call per page, and one more that failed if a later page ended it early.
       const page = result as PulledPageResult;
-      const ended = page.endedBy ? microsoftCall(tenant, KNOWN_FAILURE_TYPES.has(page.endedBy) ? page.endedBy : 'Other') : [];
+      const ended = page.endedBy ? microsoftCall(tenant, knownFailureType(page.endedBy) ?? 'Other') : [];
       return [...microsoftCall(tenant, label, page.pages ?? 1), ...ended, ...pulled(tenant, page)];
     }
     case 'sendToDevo':
@@ -75,7 +75,13 @@ function tenantOf(input: unknown): string {
 
 /** The failure type for the outcome label; anything else collapses to a few values, to keep cardinality bounded. */
 function outcomeOf(error: unknown): string {
-  if (error instanceof ApplicationFailure && error.type && KNOWN_FAILURE_TYPES.has(error.type)) return error.type;
+  const known = error instanceof ApplicationFailure ? knownFailureType(error.type) : undefined;
+  if (known) return known;
   if (error instanceof CancelledFailure) return 'Cancelled';
   return 'Other';
+}
+
+/** The type when it is one of the collector's failure types, else undefined. */
+function knownFailureType(type: string | null | undefined): string | undefined {
+  return type && KNOWN_FAILURE_TYPES.has(type) ? type : undefined;
 }
