@@ -23,13 +23,35 @@ const records = Array.from({ length: 2_000 }, (_, i) => ({
 }));
 const input = { tenantId: 't', records, window: { startMs: 0, endMs: 300_000 }, page: 1 };
 
-/** The records rsyslog wrote under the Devo tag, parsed back from its raw messages. */
+/** The syslog header our sender writes before each record. */
+const HEADER = `<14>\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} collector-1 ${TAG.replace(/\./g, '\\.')}: `;
+
+/**
+ * The records rsyslog wrote under the Devo tag, parsed back from its raw messages, and the pieces that are
+ * not a whole record. A SIGKILLed rsyslogd can leave its last write cut short; restarted, it appends its
+ * next message to that line, so a line is read as the messages its headers begin.
+ */
+function readArrived(rsyslog: Rsyslog): { records: Record<string, unknown>[]; torn: number } {
+  const header = new RegExp(`^${HEADER}`);
+  const records: Record<string, unknown>[] = [];
+  let torn = 0;
+  for (const line of rsyslog.messages().filter((m) => header.test(m))) {
+    for (const message of line.split(new RegExp(`(?=${HEADER})`))) {
+      try {
+        records.push(JSON.parse(message.replace(header, '')) as Record<string, unknown>);
+      } catch {
+        torn++;
+      }
+    }
+  }
+  return { records, torn };
+}
+
+/** The records rsyslog wrote; every line must be a whole record. */
 function arrived(rsyslog: Rsyslog): Record<string, unknown>[] {
-  const header = new RegExp(`^<14>\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} collector-1 ${TAG.replace(/\./g, '\\.')}: `);
-  return rsyslog
-    .messages()
-    .filter((m) => header.test(m))
-    .map((m) => JSON.parse(m.replace(header, '')) as Record<string, unknown>);
+  const { records, torn } = readArrived(rsyslog);
+  if (torn > 0) throw new Error(`${torn} line(s) on disk are not a whole record`);
+  return records;
 }
 
 const deps = (devo: DevoTransport) => devoActivityDeps(devo, { devoBatchSize: BATCH });
@@ -87,8 +109,10 @@ describe('delivery to a real rsyslog daemon (GnuTLS, mutual TLS)', { skip: RSYSL
     await rsyslog.start();
     const env2 = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: beats.at(-1) });
     const result = (await env2.run(createActivities(deps(tls(certs))).sendToDevo, input)) as SendToDevoResult;
-    await waitUntil(() => arrived(rsyslog).length >= before + records.length, { what: 'all records on disk' });
-    const got = arrived(rsyslog).slice(before) as { id: string }[];
+    await waitUntil(() => readArrived(rsyslog).records.length >= before + records.length, { what: 'all records on disk' });
+    const { records: onDisk, torn } = readArrived(rsyslog);
+    assert.ok(torn <= 1, `${torn} torn lines: at most the one write the kill cut short`);
+    const got = onDisk.slice(before) as { id: string }[];
     const counts = new Map<string, number>();
     for (const r of got) counts.set(r.id, (counts.get(r.id) ?? 0) + 1);
     const missing = records.filter((r) => !counts.has(r.id)).length;
