@@ -125,11 +125,11 @@ describe('fault scenarios: nothing lost, duplicates within one batch per fault, 
   });
 
   it('tokens revoked in the middle of a window, three times: a fresh token, and the window goes on', async (t) => {
-    // Pages of 100 (about 11 a window, 230 in all) leave a long way to go after the last revocation, so the
-    // next pull always comes, however late the status sample that triggers a revocation arrives. The
-    // emulator has no quota here, so the budget is raised to match: 90 calls would take 5 minutes.
-    const budget = { requests: 1_000, windowMs: 5 * 60_000, liveReserve: 10 };
-    const h = await startFaultHarness(t, { scenario: 'token expiry mid-window', data, settings: { pageSize: 100, budget } });
+    // Pages of 25 (about 44 a window, 920 in all; a pull takes up to 4) leave a long way to go after the last
+    // revocation, so the next pull always comes, however late the status sample that triggers a revocation
+    // arrives. The emulator has no quota here, so the budget is raised to match: 90 calls would take 5 minutes.
+    const budget = { requests: 5_000, windowMs: 5 * 60_000, liveReserve: 10 };
+    const h = await startFaultHarness(t, { scenario: 'token expiry mid-window', data, settings: { pageSize: 25, budget } });
     for (const pages of [10, 40, 70]) {
       await h.waitForStatus((s) => s.totals.pages >= pages && (s.currentWindow?.page ?? 0) >= 2, `page ${pages}, inside a window`);
       const refused = graphAnswers(h, 401);
