@@ -4,15 +4,18 @@ import { receivedTimeMs } from '../microsoft/received-time.js';
 
 /**
  * A page's records as they travel through the workflow: one line per record, `<received ms>\t<JSON>`,
- * deflated, in base64. The workflow only passes a page from pullPage to sendToDevo; carried as an array
- * of objects, each page would be serialised, compressed and parsed again at every hop (activity result,
- * workflow sandbox, activity input). Packed, those hops move one short string; the payload codec still
- * encrypts it. The time rides along so the sender never parses a record again.
+ * deflated. The workflow only passes a page from pullPage to sendToDevo; carried as an array of objects,
+ * each page would be serialised, compressed and parsed again at every hop (activity result, workflow
+ * sandbox, activity input). Packed, those hops move the same bytes: the payload converter
+ * (codec/payload-converter.ts) carries them as the payload's data and the codec only encrypts them. The
+ * time rides along so the sender never parses a record again.
  */
 export interface PackedRecords {
   readonly count: number;
-  /** base64 of the raw-deflated lines, `\n` between records (JSON.stringify never writes a raw tab or newline). */
-  readonly deflatedEvents: string;
+  /** The raw-deflated lines, `\n` between records (JSON.stringify never writes a raw tab or newline). */
+  readonly deflated?: Uint8Array;
+  /** Histories written before binary packing: the same bytes in base64. */
+  readonly deflatedEvents?: string;
 }
 
 /** One record ready to send: its JSON exactly as Microsoft's fields and values, and its received time. */
@@ -32,6 +35,9 @@ export function packRecords(records: readonly TraceRecord[]): PackedRecords {
   chunk.add(records);
   return chunk.finish();
 }
+
+/** Packing is the only compression a page gets (the codec leaves packed pages alone). */
+const DEFLATE_LEVEL = 1;
 
 /** A raw-deflate final block holding nothing (fixed Huffman, end of block): closes a stream of flushed parts. */
 const EMPTY_FINAL_BLOCK = Buffer.from([0x03, 0x00]);
@@ -53,8 +59,7 @@ export class PackedChunk {
   add(records: readonly TraceRecord[]): void {
     if (records.length === 0) return;
     const lines = records.map(eventOf).map(({ timeMs, json }) => `${timeMs ?? ''}\t${json}`);
-    // Level 1: the codec compresses the payload again, so a fast first pass is enough.
-    const part = deflateRawSync((this.count > 0 ? '\n' : '') + lines.join('\n'), { level: 1, finishFlush: constants.Z_SYNC_FLUSH });
+    const part = deflateRawSync((this.count > 0 ? '\n' : '') + lines.join('\n'), { level: DEFLATE_LEVEL, finishFlush: constants.Z_SYNC_FLUSH });
     this.parts.push(part);
     this.count += records.length;
     this.bytes += part.length;
@@ -62,14 +67,15 @@ export class PackedChunk {
   }
 
   finish(): PackedRecords {
-    return { count: this.count, deflatedEvents: Buffer.concat([...this.parts, EMPTY_FINAL_BLOCK]).toString('base64') };
+    return { count: this.count, deflated: Buffer.concat([...this.parts, EMPTY_FINAL_BLOCK]) };
   }
 }
 
 /** The page's events, exactly as packed; throws when the count does not match (a damaged page). */
 export function unpackEvents(packed: PackedRecords): PackedEvent[] {
   if (packed.count === 0) return [];
-  const lines = inflateRawSync(Buffer.from(packed.deflatedEvents, 'base64')).toString('utf8').split('\n');
+  const deflated = packed.deflated ?? Buffer.from(packed.deflatedEvents ?? '', 'base64');
+  const lines = inflateRawSync(deflated).toString('utf8').split('\n');
   if (lines.length !== packed.count) throw new Error(`a packed page holds ${lines.length} lines, not the ${packed.count} records it declares`);
   return lines.map((line) => {
     const tab = line.indexOf('\t');

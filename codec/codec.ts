@@ -2,16 +2,19 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
 import proto from '@temporalio/proto';
+import { PACKED_RECORDS_ENCODING } from './payload-converter.js';
 
 /**
  * The payload codec: every payload (workflow input, activity arguments and results: tokens, records) is
- * compressed, then encrypted with AES-256-GCM before it leaves the process, so history holds nothing in
+ * compressed (packed pages are already), then encrypted with AES-256-GCM before it leaves the process, so history holds nothing in
  * clear and pages stay well under Temporal's payload budget. The key id travels in the metadata, so old
  * histories stay readable after a key rotation as long as the old key is still configured.
  * After temporalio/samples-typescript encryption/src/encryption-codec.ts.
  */
 export const ENCODING = 'binary/encrypted';
 export const KEY_ID_KEY = 'encryption-key-id';
+/** Set to `none` on payloads encrypted without compression; absent means raw deflate. */
+export const COMPRESSION_KEY = 'encryption-compression';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 // @temporalio/proto is CommonJS: its namespace comes through the default export under ESM.
@@ -40,18 +43,22 @@ export class EncryptionCodec implements PayloadCodec {
   async encode(payloads: Payload[]): Promise<Payload[]> {
     const { id, key } = this.keys[0];
     return payloads.map((payload) => {
-      const plain = deflateRawSync(PayloadProto.encode(payload).finish(), { level: 1 });
+      // Packed pages are deflated already: compressing them again would cost time at every hop for nothing.
+      const compress = encodingOf(payload) !== PACKED_RECORDS_ENCODING;
+      const serialized = PayloadProto.encode(payload).finish();
+      const plain = compress ? deflateRawSync(serialized, { level: 1 }) : serialized;
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
-      return { metadata: { [METADATA_ENCODING_KEY]: Buffer.from(ENCODING), [KEY_ID_KEY]: Buffer.from(id) }, data };
+      const metadata: Record<string, Uint8Array> = { [METADATA_ENCODING_KEY]: Buffer.from(ENCODING), [KEY_ID_KEY]: Buffer.from(id) };
+      if (!compress) metadata[COMPRESSION_KEY] = Buffer.from('none');
+      return { metadata, data };
     });
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) => {
-      const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
-      if (!encoding || Buffer.from(encoding).toString() !== ENCODING) return payload;
+      if (encodingOf(payload) !== ENCODING) return payload;
       const keyId = Buffer.from(payload.metadata?.[KEY_ID_KEY] ?? []).toString();
       const key = this.byId.get(keyId);
       if (!key) throw new Error(`payload encrypted with key ${keyId}, which is not configured (PAYLOAD_KEY)`);
@@ -59,7 +66,13 @@ export class EncryptionCodec implements PayloadCodec {
       const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
       const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
-      return PayloadProto.decode(inflateRawSync(plain));
+      const compressed = Buffer.from(payload.metadata?.[COMPRESSION_KEY] ?? []).toString() !== 'none';
+      return PayloadProto.decode(compressed ? inflateRawSync(plain) : plain);
     });
   }
+}
+
+function encodingOf(payload: Payload): string | undefined {
+  const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
+  return encoding ? Buffer.from(encoding).toString() : undefined;
 }

@@ -1,11 +1,27 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { codecKey, EncryptionCodec } from './codec.js';
 
 /**
- * The data converter shared by client, worker and codec server: the default payload converter, then the
- * encryption codec. Built once per process from the configured key.
+ * The payload converter module (codec/payload-converter), as TypeScript under tsx or compiled JavaScript
+ * under dist/. The SDK loads it by path: workers bundle it into the workflow code.
+ */
+export function payloadConverterPath(): string {
+  // The SDK require()s the module; require() of an ES module works from Node.js 20.19 on (engines says so).
+  if (!(process.features as { require_module?: boolean }).require_module) throw new Error(`Node.js ${process.version} cannot require() the payload converter (an ES module): Node.js 20.19 or later is needed`);
+  for (const name of ['payload-converter.ts', 'payload-converter.js']) {
+    const path = fileURLToPath(new URL(name, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  throw new Error('codec/payload-converter.{ts,js} not found');
+}
+
+/**
+ * The data converter shared by client, worker and codec server: the payload converter that carries packed
+ * pages as binary, then the encryption codec. Built once per process from the configured key.
  */
 export function createDataConverter(payloadKey: Buffer, previousKeys: Buffer[] = []): DataConverter {
   const keys = [codecKey(payloadKey), ...previousKeys.map(codecKey)] as const;
-  return { payloadCodecs: [new EncryptionCodec(keys)] };
+  return { payloadConverterPath: payloadConverterPath(), payloadCodecs: [new EncryptionCodec(keys)] };
 }

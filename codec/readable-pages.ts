@@ -1,33 +1,41 @@
 import { METADATA_ENCODING_KEY, type Payload } from '@temporalio/common';
 import { unpackEvents, type PackedRecords } from '../activities/packed-records.js';
+import { PACKED_RECORDS_ENCODING, payloadConverter } from './payload-converter.js';
 
 /**
  * For people reading history in the Temporal UI: pages travel packed (deflated JSON lines, see
  * activities/packed-records.ts), which no one can read. The codec server's /decode shows each packed page
- * as its records instead. Display only: what /decode returns is never written back to history.
+ * as its records instead, as JSON. Display only: what /decode returns is never written back to history.
  */
 export function withReadablePages(payload: Payload): Payload {
-  if (Buffer.from(payload.metadata?.[METADATA_ENCODING_KEY] ?? []).toString() !== 'json/plain') return payload;
+  const encoding = Buffer.from(payload.metadata?.[METADATA_ENCODING_KEY] ?? []).toString();
+  if (encoding !== 'json/plain' && encoding !== PACKED_RECORDS_ENCODING) return payload;
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(payload.data ?? []).toString('utf8'));
+    value = payloadConverter.fromPayload(payload);
   } catch {
     return payload;
   }
-  return unpackIn(value) ? { ...payload, data: Buffer.from(JSON.stringify(value)) } : payload;
+  return unpackIn(value) ? { metadata: { [METADATA_ENCODING_KEY]: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(value)) } : payload;
 }
 
 /** Replaces every packed page inside `value` by `{ count, records }`; true when it found one. */
 function unpackIn(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false;
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return false;
   let found = false;
   for (const [key, child] of Object.entries(value)) {
-    const packed = child as Partial<PackedRecords> | null;
-    if (packed && typeof packed.deflatedEvents === 'string' && typeof packed.count === 'number') {
-      const records = unpackEvents(packed as PackedRecords).map((event) => JSON.parse(event.json) as unknown);
-      (value as Record<string, unknown>)[key] = { count: packed.count, records };
+    if (isPackedRecords(child)) {
+      const records = unpackEvents(child).map((event) => JSON.parse(event.json) as unknown);
+      (value as Record<string, unknown>)[key] = { count: child.count, records };
       found = true;
     } else if (unpackIn(child)) found = true;
   }
   return found;
+}
+
+/** A packed page in either form: binary bytes, or base64 text in histories written before binary packing. */
+export function isPackedRecords(value: unknown): value is PackedRecords {
+  if (typeof value !== 'object' || value === null) return false;
+  const packed = value as Partial<PackedRecords>;
+  return typeof packed.count === 'number' && (ArrayBuffer.isView(packed.deflated) || typeof packed.deflatedEvents === 'string');
 }

@@ -114,5 +114,21 @@ await record('graph-page-chunks', async (t) => {
   });
 });
 
+await record('graph-binary-pages', async (t) => {
+  const now = Date.now();
+  const start = alignDown(now - 30 * MIN, 5 * MIN);
+  const f = await collectorFixture(t, { dataset: settledDataset({ records: 1_500, startMs: start - 15 * MIN, endMs: now }) });
+  // packed pages carried as binary payloads (codec/payload-converter.ts), through a mid-chunk 503 and a backfill
+  f.emulator.faults.add({ target: 'graph', kind: 'unavailable', skipRequests: 3 });
+  return f.worker.runUntil(async () => {
+    const handle = await f.start({ start: iso(start), pageSize: 40 });
+    await f.waitForStatus(handle, (s) => s.caughtUp);
+    await handle.executeUpdate(backfillUpdate, { args: [{ from: iso(start - 15 * MIN), to: iso(start) }] });
+    await f.waitForStatus(handle, (s) => (s.backfill?.pending.length ?? 1) === 0);
+    await handle.terminate('recorded');
+    return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+  });
+});
+
 for (const cleanup of cleanups.reverse()) await cleanup();
 process.exit(0);

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { COMPRESSION_KEY } from '../../codec/codec.js';
 import { createDataConverter } from '../../codec/data-converter.js';
 import { bundleWorkflows } from '../../worker/create-worker.js';
 import { PROJECT_ROOT } from '../../dev-server/locate-cli.js';
@@ -43,6 +44,11 @@ describe('replaying recorded collector histories', () => {
     });
     assert.ok(shapes.some((s) => !s.patched && s.pullsBesideSends === 0), JSON.stringify(shapes));
     assert.ok(shapes.some((s) => s.patched && s.pullsBesideSends > 0), JSON.stringify(shapes));
+  });
+
+  it('covers both ways pages are carried: base64 in JSON (compressed by the codec) and binary (only encrypted)', () => {
+    const binary = files.filter((file) => readFileSync(join(DIR, file), 'utf8').includes(`"${COMPRESSION_KEY}"`));
+    assert.ok(binary.length > 0 && binary.length < files.length, `binary pages in ${binary.join(', ') || 'no history'} of ${files.length}`);
   });
 
   it('histories hold no address, subject, token or secret in clear: the codec encrypted every payload', () => {

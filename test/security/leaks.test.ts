@@ -1,18 +1,18 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { defaultPayloadConverter } from '@temporalio/common';
 import type proto from '@temporalio/proto';
 import { codecKey, EncryptionCodec } from '../../codec/codec.js';
 import { packRecords } from '../../activities/packed-records.js';
 import { clearPayloadText, decodedPayloadText, findLeaks, rawHistoryBytes } from './leaks.js';
+import { payloadConverter } from '../../codec/payload-converter.js';
 
 const SUBJECT = 'Planted subject: merger with Fabrikam';
 const SECRET = 'planted-client-secret-9f8e7d';
 
 /** A one-event history whose input is `value`, encoded by `codec` or by the plain JSON converter. */
 async function historyWith(value: unknown, codec?: EncryptionCodec): Promise<proto.temporal.api.history.v1.IHistory> {
-  const plain = defaultPayloadConverter.toPayload(value);
+  const plain = payloadConverter.toPayload(value);
   const payloads = codec ? await codec.encode([plain]) : [plain];
   return { events: [{ workflowExecutionStartedEventAttributes: { input: { payloads } } }] };
 }

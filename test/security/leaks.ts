@@ -1,7 +1,9 @@
-import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import type { Payload } from '@temporalio/common';
 import proto from '@temporalio/proto';
-import { unpackEvents, type PackedRecords } from '../../activities/packed-records.js';
+import { unpackEvents } from '../../activities/packed-records.js';
 import { ENCODING, type EncryptionCodec } from '../../codec/codec.js';
+import { payloadConverter } from '../../codec/payload-converter.js';
+import { isPackedRecords } from '../../codec/readable-pages.js';
 
 /** Where text was captured (a log, a command's output, a history as bytes), by name. */
 export type Haystacks = Record<string, string | Uint8Array>;
@@ -47,17 +49,16 @@ export function clearPayloadText(history: proto.temporal.api.history.v1.IHistory
 }
 
 function payloadText(payloads: Payload[]): string {
-  return payloads.map((p) => withPackedPages(defaultPayloadConverter.fromPayload(p))).join('\n');
+  return payloads.map((p) => withPackedPages(payloadConverter.fromPayload(p))).join('\n');
 }
 
 /** The value as JSON, followed by the lines of every packed page inside it. */
 function withPackedPages(value: unknown): string {
   const pages: string[] = [];
   const visit = (v: unknown): void => {
-    if (typeof v !== 'object' || v === null) return;
-    const packed = v as Partial<PackedRecords>;
-    if (typeof packed.deflatedEvents === 'string' && typeof packed.count === 'number') pages.push(...unpackEvents(packed as PackedRecords).map((e) => e.json));
-    Object.values(v).forEach(visit);
+    if (typeof v !== 'object' || v === null || ArrayBuffer.isView(v)) return;
+    if (isPackedRecords(v)) pages.push(...unpackEvents(v).map((e) => e.json));
+    else Object.values(v).forEach(visit);
   };
   visit(value);
   return [JSON.stringify(value), ...pages].join('\n');
