@@ -69,6 +69,14 @@ export function frameBatch(events: readonly SyslogEvent[], options: { maxEventBy
 }
 
 function header(event: SyslogEvent): string {
+  if (event.tag !== validated.tag || event.hostname !== validated.hostname) validateSource(event);
+  return `${PRIORITY}${timestamp(event.timestamp)} ${event.hostname} ${event.tag}: `;
+}
+
+/** The last tag and hostname found valid: a batch repeats the same pair for every event. */
+const validated = { tag: '', hostname: '' };
+
+function validateSource(event: SyslogEvent): void {
   if (event.tag.length > MAX_TAG_LENGTH || !TAG_PATTERN.test(event.tag)) {
     // The tag is configuration, not record content, so it may be named (JSON-quoted, control chars escaped).
     throw new DevoInvalidEvent(`invalid Devo tag ${JSON.stringify(event.tag.slice(0, 80))}: expected dotted segments like cloud.office365.messagetracing (${TAG_PATTERN.source}, at most ${MAX_TAG_LENGTH} characters)`);
@@ -76,15 +84,26 @@ function header(event: SyslogEvent): string {
   if (!HOSTNAME.test(event.hostname)) {
     throw new DevoInvalidEvent(`invalid syslog hostname ${JSON.stringify(event.hostname.slice(0, 80))}: one word of printable ASCII, no spaces`);
   }
-  return `${PRIORITY}${timestamp(event.timestamp)} ${event.hostname} ${event.tag}: `;
+  validated.tag = event.tag;
+  validated.hostname = event.hostname;
 }
 
 /** `YYYY-MM-DD HH:MM:SS.mmm` in UTC: the Collector SDK's `%Y-%m-%d %H:%M:%S.%f`[:23] (§1.3). */
 function timestamp(value: Date | number): string {
-  const ms = value instanceof Date ? value.getTime() : value;
-  const date = new Date(ms);
+  // Truncated as Date does; the second's text is reused, since a page's records share their seconds.
+  const ms = Math.trunc(value instanceof Date ? value.getTime() : value);
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond.second) lastSecond = { second, text: secondText(value, second) };
+  const millis = ms - second * 1000;
+  return `${lastSecond.text}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}`;
+}
+
+let lastSecond = { second: NaN, text: '' };
+
+function secondText(value: Date | number, second: number): string {
+  const date = new Date(second * 1000);
   const year = date.getUTCFullYear();
   // toISOString switches to a six-digit signed year outside 0000-9999, which the header cannot carry.
-  if (!Number.isFinite(ms) || year < 0 || year > 9999) throw new DevoInvalidEvent(`invalid event timestamp ${String(value)}: not a date between years 0 and 9999`);
-  return date.toISOString().slice(0, 23).replace('T', ' ');
+  if (!Number.isFinite(second) || year < 0 || year > 9999) throw new DevoInvalidEvent(`invalid event timestamp ${String(value)}: not a date between years 0 and 9999`);
+  return date.toISOString().slice(0, 19).replace('T', ' ');
 }

@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { DevoInvalidEvent } from '../../devo/errors.js';
 import { DEFAULT_MAX_EVENT_BYTES, frameBatch, frameEvent } from '../../devo/framing.js';
 
@@ -15,6 +16,24 @@ describe('Devo syslog framing', () => {
   it('takes a Date as well as epoch milliseconds, and always renders UTC', () => {
     const a = frameEvent({ tag: TAG, hostname: 'h', timestamp: new Date('2026-01-02T03:04:05.006+02:00'), message: 'x' });
     assert.equal(a.toString(), '<14>2026-01-02 01:04:05.006 h cloud.office365.messagetracing: x\n');
+  });
+
+  it('renders every millisecond of years 0 to 9999 as Date does, whichever event came before (the header reuses the last second)', () => {
+    const time = fc.oneof(fc.integer({ min: Date.UTC(0, 0, 1), max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) }), fc.double({ min: -1e5, max: 1e5, noNaN: true }));
+    fc.assert(
+      fc.property(fc.array(time, { minLength: 1, maxLength: 20 }), (times) => {
+        for (const ms of times) {
+          const expected = new Date(ms).toISOString().slice(0, 23).replace('T', ' ');
+          assert.equal(frameEvent({ tag: TAG, hostname: 'h', timestamp: ms, message: 'x' }).toString(), `<14>${expected} h ${TAG}: x\n`, String(ms));
+        }
+      }),
+    );
+  });
+
+  it('checks the tag and hostname of every event, also after a valid pair', () => {
+    frameEvent({ tag: TAG, hostname: 'h', timestamp: AT, message: 'x' });
+    assert.throws(() => frameEvent({ tag: TAG, hostname: 'two words', timestamp: AT, message: 'x' }), DevoInvalidEvent);
+    assert.throws(() => frameEvent({ tag: 'bad tag', hostname: 'h', timestamp: AT, message: 'x' }), DevoInvalidEvent);
   });
 
   it('encodes the message as UTF-8 unchanged: quotes, backslashes, tabs, emoji', () => {
