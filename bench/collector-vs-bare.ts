@@ -41,6 +41,8 @@ const { values: args } = parseArgs({
     'history-out': { type: 'string' },
     /** Node options for the worker process(es), e.g. a V8 heap cap; default: the image's NODE_OPTIONS (Dockerfile) */
     'worker-node-options': { type: 'string' },
+    /** glibc malloc arenas of the worker process(es) ('' for glibc's default); default: the image's MALLOC_ARENA_MAX */
+    'malloc-arena-max': { type: 'string' },
     /** Writes V8 CPU profiles of the bare loop and the worker(s) to this directory (open in Chrome DevTools). */
     profile: { type: 'string' },
   },
@@ -54,8 +56,10 @@ const TAG = 'cloud.office365.messagetracing';
 const BARE_TAG = `${TAG}.bare`;
 const CLIENT = { id: 'bench-client', secret: `bench-secret-${randomUUID()}` };
 
-/** The worker runs with the Node options the image gives it, unless told otherwise. */
-const WORKER_NODE_OPTIONS = args['worker-node-options'] ?? /^ENV NODE_OPTIONS=(.*)$/m.exec(readFileSync(join(PROJECT_ROOT, 'Dockerfile'), 'utf8'))?.[1] ?? '';
+/** The worker runs with the Node options and malloc arenas the image gives it, unless told otherwise. */
+const DOCKERFILE = readFileSync(join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
+const WORKER_NODE_OPTIONS = args['worker-node-options'] ?? /^ENV NODE_OPTIONS=(.*)$/m.exec(DOCKERFILE)?.[1] ?? '';
+const WORKER_MALLOC_ARENA_MAX = args['malloc-arena-max'] ?? /^ENV MALLOC_ARENA_MAX=(.*)$/m.exec(DOCKERFILE)?.[1] ?? '';
 const PROFILE_OPTIONS = args.profile ? ['--cpu-prof', '--cpu-prof-dir', args.profile] : [];
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
@@ -173,6 +177,7 @@ async function main(): Promise<void> {
     O365_DATA_DIR: join(work, 'data'),
     LOG_LEVEL: 'warn',
     TEMPORAL_LOG_LEVEL: 'WARN',
+    ...(WORKER_MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: WORKER_MALLOC_ARENA_MAX } : {}),
   };
 
   try {
@@ -288,6 +293,7 @@ async function main(): Promise<void> {
       peakRssMB: peakRss,
       startupPeakRssMB: startupPeakRss,
       workerNodeOptions: WORKER_NODE_OPTIONS,
+      workerMallocArenaMax: WORKER_MALLOC_ARENA_MAX,
       barePeakRssMB: bareResult.peakRssMB,
       collectorCpuSeconds: collectorCpu,
       bareCpuSeconds: bareCpu,
@@ -303,7 +309,7 @@ async function main(): Promise<void> {
         `| (a) collector on Temporal | ${records} | ${collectorSeconds.toFixed(1)} | ${collectorRecordsPerSec} | ${result.apiCallsPer1000} | ${peakRss} MB | ${collectorAccount.missing} | ${collectorAccount.duplicates} |`,
         `| (b) bare loop | ${bareResult.records} | ${bareResult.seconds.toFixed(1)} | ${bareRecordsPerSec} | ${result.bareApiCallsPer1000} | ${bareResult.peakRssMB ?? '?'} MB | ${bareAccount.missing} | ${bareAccount.duplicates} |`,
         '',
-        `worker peak RSS ${startupPeakRss} MB after start (compiled, prebuilt workflow bundle, node ${WORKER_NODE_OPTIONS || 'defaults'}), ${peakRss} MB over the run`,
+        `worker peak RSS ${startupPeakRss} MB after start (compiled, prebuilt workflow bundle, node ${WORKER_NODE_OPTIONS || 'defaults'}, MALLOC_ARENA_MAX ${WORKER_MALLOC_ARENA_MAX || 'unset'}), ${peakRss} MB over the run`,
         `CPU seconds: collector ${describeCpu(collectorCpu)}; bare ${describeCpu(bareCpu)}`,
         `a/b = ${result.ratio}; largest payload after the codec ${maxPayloadBytes} bytes; history ${result.historyBytesPer1000} bytes per 1,000 records over ${runs} run(s); ${status.totals.pages} pages of ${PAGE_SIZE}, batches of ${BATCH_SIZE}`,
       ].join('\n'),
