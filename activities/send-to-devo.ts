@@ -4,7 +4,7 @@ import type { TraceRecord } from '../microsoft/records.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailureTypes } from './failures.js';
 import { whileHeartbeating } from './heartbeats.js';
-import { eventOf, unpackEvents } from './packed-records.js';
+import { eventOf, unpackEventBytes } from './packed-records.js';
 import type { SendProgress, SendToDevoInput, SendToDevoResult } from './types.js';
 
 /**
@@ -21,10 +21,10 @@ export function sendToDevoActivity(deps: ActivityDeps) {
       const events: DevoEvent[] = [];
       const oversize: TraceRecord[] = [];
       const now = deps.now();
-      const packed = input.packed ? unpackEvents(input.packed) : (input.records ?? []).map(eventOf);
+      const packed = input.packed ? unpackEventBytes(input.packed) : (input.records ?? []).map(eventOf);
       for (const { json, timeMs } of packed) {
         // Never cut an event silently: one too large for Devo is counted and reported instead.
-        if (Buffer.byteLength(json) > deps.maxEventBytes - HEADER_ALLOWANCE) oversize.push(JSON.parse(json) as TraceRecord);
+        if ((typeof json === 'string' ? Buffer.byteLength(json) : json.length) > deps.maxEventBytes - HEADER_ALLOWANCE) oversize.push(JSON.parse(json.toString()) as TraceRecord);
         else events.push({ tag: route.tag, hostname: deps.devoHostname, timestamp: timeMs ?? now, message: json });
       }
       if (oversize.length > 0 && resumeFrom === 0) {

@@ -15,8 +15,8 @@ export interface SyslogEvent {
   readonly hostname: string;
   /** The event's own time, rendered in UTC; Devo indexes by arrival anyway (§1.3). */
   readonly timestamp: Date | number;
-  /** The payload, unchanged (the record's JSON). */
-  readonly message: string;
+  /** The payload, unchanged (the record's JSON), as text or as its UTF-8 bytes. */
+  readonly message: string | Uint8Array;
 }
 
 /** A safe Devo tag: dotted segments, lowercase first; a space or colon would break the syslog header (§4). */
@@ -29,11 +29,19 @@ export const DEFAULT_MAX_EVENT_BYTES = 256 * 1024;
 const PRIORITY = '<14>'; // facility user (1) * 8 + severity info (6), as PYSDK and devo-go send
 const HOSTNAME = /^[\x21-\x7e]{1,255}$/; // printable ASCII without spaces: one header word
 const NEEDS_COUNTING = /[\r\n\0]/;
+const NEEDS_COUNTING_BYTES = [0x0d, 0x0a, 0x00];
+const LINE_FEED = Buffer.from('\n');
 
 /** Frames one event as bytes ready for the socket; throws DevoInvalidEvent for a bad tag, host or time. */
 export function frameEvent(event: SyslogEvent): Buffer {
-  const record = Buffer.from(`${header(event)}${event.message}\n`, 'utf8');
-  if (!NEEDS_COUNTING.test(event.message)) return record;
+  const { message } = event;
+  const record =
+    typeof message === 'string'
+      ? Buffer.from(`${header(event)}${message}\n`, 'utf8')
+      : // The header is printable ASCII (tag and hostname are checked), so latin1 writes it as UTF-8 would.
+        Buffer.concat([Buffer.from(header(event), 'latin1'), message, LINE_FEED]);
+  const needsCounting = typeof message === 'string' ? NEEDS_COUNTING.test(message) : NEEDS_COUNTING_BYTES.some((byte) => message.includes(byte));
+  if (!needsCounting) return record;
   return Buffer.concat([Buffer.from(`${record.length} `, 'latin1'), record]);
 }
 

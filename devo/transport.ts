@@ -6,13 +6,15 @@ import { DevoConnectionError, DevoHttpRejected } from './errors.js';
 import { frameEvent } from './framing.js';
 import { sendSyslogBatch, type SyslogTarget } from './syslog-sender.js';
 
-/** One event for Devo: the tag picks the table; the message is the record's JSON, unchanged. */
+/** One event for Devo: the tag picks the table; the message is the record's JSON, unchanged (text, or its UTF-8 bytes). */
 export interface DevoEvent {
   readonly tag: string;
   readonly hostname: string;
   readonly timestamp: number;
-  readonly message: string;
+  readonly message: string | Uint8Array;
 }
+
+const NEWLINE = Buffer.from('\n');
 
 /** Sends one batch and resolves only once Devo's side confirmed it. */
 export interface DevoTransport {
@@ -45,7 +47,7 @@ export function httpTransport(options: { url: string; domain: string; token: str
     async sendBatch(events, signal) {
       if (events.length === 0) return { bytes: 0 };
       const { tag, hostname } = events[0]!;
-      const body = gzipSync(events.map((e) => e.message).join('\n') + '\n');
+      const body = gzipSync(Buffer.concat(events.flatMap((e) => [typeof e.message === 'string' ? Buffer.from(e.message) : e.message, NEWLINE])));
       const url = `${options.url}/stream/${encodeURIComponent(options.domain)}/token!${options.token}/${encodeURIComponent(hostname)}/${tag}`;
       const response = await got
         .post(url, { body, headers: { 'content-encoding': 'gzip', 'content-type': 'text/plain' }, retry: { limit: 0 }, throwHttpErrors: false, signal, timeout: { request: 60_000 } })

@@ -45,7 +45,7 @@ describe('sendToDevo', () => {
     const second = recordingTransport(() => undefined);
     const env2 = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: beats.at(-1) });
     const result = (await env2.run(createActivities(deps(second.transport)).sendToDevo, input)) as SendToDevoResult;
-    const delivered = [...first.confirmed, ...second.confirmed].flat().map((e) => JSON.parse(e.message) as { id: string });
+    const delivered = [...first.confirmed, ...second.confirmed].flat().map((e) => JSON.parse(Buffer.from(e.message).toString()) as { id: string });
     assert.deepEqual(delivered.map((r) => r.id), records.map((r) => r.id), 'every record once, in order');
     assert.equal(result.batches, 5);
     assert.equal(result.resent, 5, 'the batch in flight is counted as possibly repeated');
@@ -55,7 +55,7 @@ describe('sendToDevo', () => {
     const sink = recordingTransport(() => undefined);
     await new MockActivityEnvironment().run(createActivities(deps(sink.transport)).sendToDevo, input);
     const events = sink.confirmed.flat();
-    assert.deepEqual(events.map((e) => JSON.parse(e.message)), records);
+    assert.deepEqual(events.map((e) => JSON.parse(Buffer.from(e.message).toString()) as unknown), records);
     assert.ok(events.every((e) => e.tag === 'cloud.office365.messagetracing' && e.timestamp === Date.parse('2026-11-24T10:00:00.123Z')));
   });
 

@@ -146,11 +146,12 @@ describe('the local Devo receiver', () => {
       assert.deepEqual([...new Set(r.events().map((e) => `${e.transport} ${e.hostname}`))], ['http host-a', 'http host-b']);
     });
 
-    it("accepts the collector's own httpTransport", async () => {
+    it("accepts the collector's own httpTransport, with messages as text or as UTF-8 bytes (unpacked pages)", async () => {
       const r = await receiver({ http: { token: 'tok123', domain: 'acme' } });
-      const events = rows.slice(1, 30).map((row) => ({ tag: TAG, hostname: 'collector-1', timestamp: 0, message: JSON.stringify(row) }));
+      const messages = rows.slice(1, 30).map((row) => JSON.stringify(row));
+      const events = messages.map((message, i) => ({ tag: TAG, hostname: 'collector-1', timestamp: 0, message: i % 2 ? Buffer.from(message) : message }));
       await httpTransport({ url: `http://127.0.0.1:${r.httpPort}`, domain: 'acme', token: 'tok123' }).sendBatch(events);
-      assert.deepEqual(r.eventsForTag(TAG).map((e) => e.message), events.map((e) => e.message));
+      assert.deepEqual(r.eventsForTag(TAG).map((e) => e.message), messages);
     });
 
     it('refuses a wrong token (401), another domain (403), an unknown path (404), a GET (405), a bad gzip (400), over 32 MB (413)', async () => {

@@ -19,7 +19,7 @@ const event = (messages: fc.Arbitrary<string>) =>
   });
 
 /** What the receiver can see of a JS string: its UTF-8 bytes decoded again (a lone surrogate becomes U+FFFD). */
-const asSent = (text: string) => Buffer.from(text, 'utf8').toString('utf8');
+const asSent = (message: string | Uint8Array) => (typeof message === 'string' ? Buffer.from(message, 'utf8') : Buffer.from(message)).toString('utf8');
 
 function parseStream(bytes: Buffer) {
   const parser = new FrameParser();
@@ -50,6 +50,15 @@ describe('syslog framing of hostile records', () => {
         const { events, errors } = parseStream(frame);
         assert.equal(errors, 0);
         assert.deepEqual(events.map((p) => [p.tag, p.hostname, p.message]), [[e.tag, e.hostname, asSent(e.message)]]);
+      }),
+      { numRuns: RUNS.pure },
+    );
+  });
+
+  it('a message given as its UTF-8 bytes (as the sender unpacks pages) frames byte for byte as the same text', () => {
+    fc.assert(
+      fc.property(event(message), (e) => {
+        assert.deepEqual(frameEvent({ ...e, message: Buffer.from(e.message, 'utf8') }), frameEvent(e));
       }),
       { numRuns: RUNS.pure },
     );
