@@ -5,7 +5,8 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { PROJECT_ROOT } from '../../dev-server/locate-cli.js';
 import { alignDown, iso } from '../../time-windows/index.js';
 import { backfillUpdate, pauseSignal, resumeSignal, settingsUpdate } from '../../workflows/messages.js';
-import { collectorFixture } from '../helpers/collector-fixture.js';
+import type { Fault } from '../../emulator/microsoft-365/faults.js';
+import { collectorFixture, type CollectorFixture } from '../helpers/collector-fixture.js';
 import { settledDataset } from '../helpers/ground-truth.js';
 import { temporalTestEnv } from '../helpers/temporal.js';
 
@@ -81,54 +82,60 @@ await record('graph-continue-as-new', async (t) => {
   });
 });
 
-await record('graph-pipelined-settings-backfill', async (t) => {
-  const now = Date.now();
-  const start = alignDown(now - 40 * MIN, 5 * MIN);
-  const f = await collectorFixture(t, { dataset: settledDataset({ records: 2_000, startMs: start - 30 * MIN, endMs: now }) });
-  f.emulator.faults.add({ target: 'graph', kind: 'server-error', skipRequests: 3 });
-  return f.worker.runUntil(async () => {
-    const handle = await f.start({ start: iso(start), pageSize: 150 });
-    await handle.executeUpdate(settingsUpdate, { args: [{ pageSize: 250, lagMs: 10 * MIN }] });
-    await f.waitForStatus(handle, (s) => s.caughtUp);
-    await handle.executeUpdate(backfillUpdate, { args: [{ from: iso(start - 30 * MIN), to: iso(start) }] });
-    await f.waitForStatus(handle, (s) => (s.backfill?.pending.length ?? 1) === 0);
-    await handle.terminate('recorded');
-    return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
-  });
-});
+type CollectorHandle = Awaited<ReturnType<CollectorFixture['start']>>;
 
-await record('graph-page-chunks', async (t) => {
-  const now = Date.now();
-  const start = alignDown(now - 30 * MIN, 5 * MIN);
-  const f = await collectorFixture(t, { dataset: settledDataset({ records: 1_500, startMs: start - 15 * MIN, endMs: now }) });
-  // a later page of a chunk fails (the chunk ends early), then an expired token is refused twice
-  f.emulator.faults.add({ target: 'graph', kind: 'unavailable', skipRequests: 2 });
-  f.emulator.faults.add({ target: 'graph', kind: 'unauthorized', count: 2, skipRequests: 4 });
-  return f.worker.runUntil(async () => {
-    const handle = await f.start({ start: iso(start), pageSize: 40 });
-    await f.waitForStatus(handle, (s) => s.caughtUp);
-    await handle.executeUpdate(backfillUpdate, { args: [{ from: iso(start - 15 * MIN), to: iso(start) }] });
-    await f.waitForStatus(handle, (s) => (s.backfill?.pending.length ?? 1) === 0);
-    await handle.terminate('recorded');
-    return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
-  });
-});
+/**
+ * A Graph collector that catches up from `liveMin` minutes ago, then backfills the `backfillMin` minutes
+ * before that, with `faults` planted in the emulator; terminated once the backfill is done.
+ */
+function catchUpThenBackfill(options: { records: number; liveMin: number; backfillMin: number; pageSize: number; faults: Fault[]; beforeCatchUp?: (handle: CollectorHandle) => Promise<unknown> }) {
+  return async (t: TestContext) => {
+    const now = Date.now();
+    const start = alignDown(now - options.liveMin * MIN, 5 * MIN);
+    const from = start - options.backfillMin * MIN;
+    const f = await collectorFixture(t, { dataset: settledDataset({ records: options.records, startMs: from, endMs: now }) });
+    f.emulator.faults.add(options.faults);
+    return f.worker.runUntil(async () => {
+      const handle = await f.start({ start: iso(start), pageSize: options.pageSize });
+      await options.beforeCatchUp?.(handle);
+      await f.waitForStatus(handle, (s) => s.caughtUp);
+      await handle.executeUpdate(backfillUpdate, { args: [{ from: iso(from), to: iso(start) }] });
+      await f.waitForStatus(handle, (s) => (s.backfill?.pending.length ?? 1) === 0);
+      await handle.terminate('recorded');
+      return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+    });
+  };
+}
 
-await record('graph-binary-pages', async (t) => {
-  const now = Date.now();
-  const start = alignDown(now - 30 * MIN, 5 * MIN);
-  const f = await collectorFixture(t, { dataset: settledDataset({ records: 1_500, startMs: start - 15 * MIN, endMs: now }) });
-  // packed pages carried as binary payloads (codec/payload-converter.ts), through a mid-chunk 503 and a backfill
-  f.emulator.faults.add({ target: 'graph', kind: 'unavailable', skipRequests: 3 });
-  return f.worker.runUntil(async () => {
-    const handle = await f.start({ start: iso(start), pageSize: 40 });
-    await f.waitForStatus(handle, (s) => s.caughtUp);
-    await handle.executeUpdate(backfillUpdate, { args: [{ from: iso(start - 15 * MIN), to: iso(start) }] });
-    await f.waitForStatus(handle, (s) => (s.backfill?.pending.length ?? 1) === 0);
-    await handle.terminate('recorded');
-    return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
-  });
-});
+await record(
+  'graph-pipelined-settings-backfill',
+  catchUpThenBackfill({
+    records: 2_000,
+    liveMin: 40,
+    backfillMin: 30,
+    pageSize: 150,
+    faults: [{ target: 'graph', kind: 'server-error', skipRequests: 3 }],
+    beforeCatchUp: (handle) => handle.executeUpdate(settingsUpdate, { args: [{ pageSize: 250, lagMs: 10 * MIN }] }),
+  }),
+);
+
+// a later page of a chunk fails (the chunk ends early), then an expired token is refused twice
+await record(
+  'graph-page-chunks',
+  catchUpThenBackfill({
+    records: 1_500,
+    liveMin: 30,
+    backfillMin: 15,
+    pageSize: 40,
+    faults: [
+      { target: 'graph', kind: 'unavailable', skipRequests: 2 },
+      { target: 'graph', kind: 'unauthorized', count: 2, skipRequests: 4 },
+    ],
+  }),
+);
+
+// packed pages carried as binary payloads (codec/payload-converter.ts), through a mid-chunk 503 and a backfill
+await record('graph-binary-pages', catchUpThenBackfill({ records: 1_500, liveMin: 30, backfillMin: 15, pageSize: 40, faults: [{ target: 'graph', kind: 'unavailable', skipRequests: 3 }] }));
 
 for (const cleanup of cleanups.reverse()) await cleanup();
 process.exit(0);
