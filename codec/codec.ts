@@ -6,9 +6,10 @@ import { PACKED_RECORDS_ENCODING } from './payload-converter.js';
 
 /**
  * The payload codec: every payload (workflow input, activity arguments and results: tokens, records) is
- * compressed (packed pages are already), then encrypted with AES-256-GCM before it leaves the process, so history holds nothing in
- * clear and pages stay well under Temporal's payload budget. The key id travels in the metadata, so old
- * histories stay readable after a key rotation as long as the old key is still configured.
+ * compressed (packed pages come compressed), then encrypted with AES-256-GCM before it leaves the process,
+ * so history holds nothing in clear and pages stay well under Temporal's payload budget. The key id travels
+ * in the metadata, so old histories stay readable after a key rotation as long as the old key is still
+ * configured.
  * After temporalio/samples-typescript encryption/src/encryption-codec.ts.
  */
 export const ENCODING = 'binary/encrypted';

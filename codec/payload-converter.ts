@@ -17,12 +17,12 @@ import { decode, encode } from '@temporalio/common/lib/encoding.js';
  * its UTF-8 encoder over them; as data they are only encrypted.
  */
 export const PACKED_RECORDS_ENCODING = 'binary/packed-records';
-/** Metadata key of the value's other fields, as JSON; the packed record count rides there as `packedCount`. */
-export const PACKED_RECORDS_FIELDS_KEY = 'packed-records-fields';
+/** Metadata key of the value without its packed bytes, as JSON. */
+export const PACKED_RECORDS_VALUE_KEY = 'packed-records-value';
 
 /** The shape this converter takes over: any object whose `packed` holds binary `deflated` bytes. */
 interface WithBinaryPacked {
-  readonly packed: { readonly count: number; readonly deflated: Uint8Array };
+  readonly packed: { readonly deflated: Uint8Array };
 }
 
 function hasBinaryPacked(value: unknown): value is WithBinaryPacked {
@@ -37,20 +37,18 @@ export class PackedRecordsPayloadConverter implements PayloadConverterWithEncodi
 
   toPayload(value: unknown): Payload | undefined {
     if (!hasBinaryPacked(value)) return undefined;
-    const { packed, ...fields } = value;
-    const { deflated, count, ...packedFields } = packed;
-    if (Object.keys(packedFields).length > 0) return undefined;
+    const { deflated, ...packed } = value.packed;
     return {
-      metadata: { [METADATA_ENCODING_KEY]: encode(PACKED_RECORDS_ENCODING), [PACKED_RECORDS_FIELDS_KEY]: encode(JSON.stringify({ ...fields, packedCount: count })) },
+      metadata: { [METADATA_ENCODING_KEY]: encode(PACKED_RECORDS_ENCODING), [PACKED_RECORDS_VALUE_KEY]: encode(JSON.stringify({ ...value, packed })) },
       data: deflated,
     };
   }
 
   fromPayload<T>(payload: Payload): T {
-    const fieldsJson = payload.metadata?.[PACKED_RECORDS_FIELDS_KEY];
-    if (!fieldsJson || !payload.data) throw new Error(`a ${PACKED_RECORDS_ENCODING} payload without its fields or its data`);
-    const { packedCount, ...fields } = JSON.parse(decode(fieldsJson)) as { packedCount: number };
-    return { ...fields, packed: { count: packedCount, deflated: payload.data } } as T;
+    const valueJson = payload.metadata?.[PACKED_RECORDS_VALUE_KEY];
+    if (!valueJson || !payload.data) throw new Error(`a ${PACKED_RECORDS_ENCODING} payload without its value or its data`);
+    const value = JSON.parse(decode(valueJson)) as { packed: object };
+    return { ...value, packed: { ...value.packed, deflated: payload.data } } as T;
   }
 }
 

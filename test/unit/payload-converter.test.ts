@@ -28,6 +28,7 @@ describe('payload converter: packed pages as binary', () => {
     const payload = payloadConverter.toPayload({ tenantId: 't', packed: { count: 1, deflated: foreign } });
     assert.equal(encodingOf(payload), PACKED_RECORDS_ENCODING, 'not JSON, where typed arrays become objects of indices');
     assert.deepEqual([...payload.data!], [1, 2, 3]);
+    assert.deepEqual(payloadConverter.fromPayload(payload), { tenantId: 't', packed: { count: 1, deflated: payload.data } }, 'and reads back whole');
   });
 
   it('leaves everything else to the default converters: JSON, undefined, raw bytes, and pages packed as base64 by earlier versions', () => {
