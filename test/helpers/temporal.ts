@@ -21,9 +21,13 @@ let shared: Promise<TemporalTestEnv> | undefined;
 let teardown: (() => Promise<void>) | undefined;
 
 // Registered when this module is imported, at the root of the test file, so it runs after every test in it.
-after(async () => {
+after(() => stopTemporalTestEnv());
+
+/** Closes the connections and stops the dev server this file started; scripts outside node:test call it themselves. */
+export async function stopTemporalTestEnv(): Promise<void> {
   await teardown?.();
-});
+  teardown = undefined;
+}
 
 /**
  * The Temporal environment for this test file: the server named by TEMPORAL_ADDRESS (npm test starts one

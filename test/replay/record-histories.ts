@@ -8,7 +8,7 @@ import { backfillUpdate, pauseSignal, resumeSignal, settingsUpdate } from '../..
 import type { Fault } from '../../emulator/microsoft-365/faults.js';
 import { collectorFixture, type CollectorFixture } from '../helpers/collector-fixture.js';
 import { settledDataset } from '../helpers/ground-truth.js';
-import { temporalTestEnv } from '../helpers/temporal.js';
+import { stopTemporalTestEnv, temporalTestEnv } from '../helpers/temporal.js';
 
 /**
  * Records the replay fixtures: representative collector runs on a dev server, saved as JSON histories
@@ -138,4 +138,6 @@ await record(
 await record('graph-binary-pages', catchUpThenBackfill({ records: 1_500, liveMin: 30, backfillMin: 15, pageSize: 40, faults: [{ target: 'graph', kind: 'unavailable', skipRequests: 3 }] }));
 
 for (const cleanup of cleanups.reverse()) await cleanup();
+// process.exit skips node:test's after hooks, which would otherwise stop the dev server.
+await stopTemporalTestEnv();
 process.exit(0);
