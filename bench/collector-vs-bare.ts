@@ -2,8 +2,9 @@
  * `npm run bench [-- --records N --page-size P --batch-size B]`: what Temporal's durability costs.
  *
  * One emulator (quota off, N settled records over three hours) and one local Devo receiver over mutual
- * TLS, each in a process of its own (bench/service-process.ts), serve two runs of the same pull and send code:
+ * TLS, each in a process of its own (bench/service-process.ts), serve runs of the same pull and send code:
  *   (b) bare: the activity functions called in a plain loop, page after page, in a process of their own;
+ *       run before and after (a), and taken as the mean of the two, since the machine's speed drifts;
  *   (a) collector: an `o365-trace worker` process on a local Temporal dev server, running the collector
  *       workflow, which backfills the whole range (pipelined: page N+1 is pulled while page N is sent).
  * Each run is checked against the emulator's ground truth. Prints a table, then one JSON line with the
@@ -53,7 +54,8 @@ const BATCH_SIZE = Number(args['batch-size']);
 const WORKERS = Number(args.workers);
 const MIN = 60_000;
 const TAG = 'cloud.office365.messagetracing';
-const BARE_TAG = `${TAG}.bare`;
+/** One tag per bare run, so the receiver accounts each run on its own. */
+const BARE_TAGS = [`${TAG}.bare`, `${TAG}.bareafter`] as const;
 const CLIENT = { id: 'bench-client', secret: `bench-secret-${randomUUID()}` };
 
 /** The worker runs with the Node options and malloc arenas the image gives it, unless told otherwise. */
@@ -121,6 +123,16 @@ function payloadSizes(node: unknown, sizes: number[] = []): number[] {
   return sizes;
 }
 
+/** The mean CPU seconds per process over several runs (undefined where a run could not read it). */
+function meanCpu<K extends string>(runs: Record<K, number | undefined>[]): Record<K, number | undefined> {
+  const mean = {} as Record<K, number | undefined>;
+  for (const key of Object.keys(runs[0]!) as K[]) {
+    const values = runs.map((run) => run[key]);
+    mean[key] = values.some((v) => v === undefined) ? undefined : Number((values.reduce((sum, v) => sum! + v!, 0)! / values.length).toFixed(2));
+  }
+  return mean;
+}
+
 /** CPU seconds each process spent between two readings (undefined where it could not be read). */
 function cpuSpent<K extends string>(before: Record<K, number | undefined>, after: Record<K, number | undefined>): Record<K, number | undefined> {
   const spent = {} as Record<K, number | undefined>;
@@ -181,17 +193,20 @@ async function main(): Promise<void> {
   };
 
   try {
-    // (b) the bare loop
-    progress('bare loop: pull and send, no Temporal');
+    // (b) the bare loop, run before and after (a): the machine's speed drifts within a run, and the mean
+    // of the two keeps that drift from landing on one side of the ratio.
     const servicesCpu = () => ({ emulator: cpuSeconds(emulator.child.pid), receiver: cpuSeconds(receiver.child.pid) });
-    const servicesCpuBeforeBare = servicesCpu();
-    const bare = tsxChild('bench/bare-loop.ts', [String(fromMs), String(toMs)], { ...env, DEVO_TAG: BARE_TAG }, false, PROFILE_OPTIONS);
-    const [code] = (await once(bare.child, 'exit')) as [number];
-    if (code !== 0) throw new Error(`bare loop failed (${code}): ${bare.output()}`);
-    const bareResult = JSON.parse(bare.output().trim().split('\n').pop()!) as { records: number; pages: number; seconds: number; cpuSeconds: number; peakRssMB?: number };
-    const bareCpu = { loop: bareResult.cpuSeconds, ...cpuSpent(servicesCpuBeforeBare, servicesCpu()) };
-    const bareCalls = bareResult.pages;
-    const bareAccount = await account(receiver, BARE_TAG, truth, join(work, 'bare-keys'));
+    const runBare = async (tag: string, nodeOptions: string[]) => {
+      progress(`bare loop: pull and send, no Temporal (${tag})`);
+      const servicesBefore = servicesCpu();
+      const bare = tsxChild('bench/bare-loop.ts', [String(fromMs), String(toMs)], { ...env, DEVO_TAG: tag }, false, nodeOptions);
+      const [code] = (await once(bare.child, 'exit')) as [number];
+      if (code !== 0) throw new Error(`bare loop failed (${code}): ${bare.output()}`);
+      const run = JSON.parse(bare.output().trim().split('\n').pop()!) as { records: number; pages: number; seconds: number; cpuSeconds: number; peakRssMB?: number };
+      const cpu = { loop: run.cpuSeconds, ...cpuSpent(servicesBefore, servicesCpu()) };
+      return { ...run, cpu, account: await account(receiver, tag, truth, join(work, `${tag}-keys`)) };
+    };
+    const bareBefore = await runBare(BARE_TAGS[0], PROFILE_OPTIONS);
 
     // (a) the collector on the dev server, one worker process
     progress('collector: starting a worker process');
@@ -272,6 +287,16 @@ async function main(): Promise<void> {
     await handle.terminate('bench done');
     await Promise.all(workers.map((w) => (w.child.kill('SIGTERM'), once(w.child, 'exit'))));
     await connection.close();
+    const bareAfter = await runBare(BARE_TAGS[1], []);
+    const bareRuns = [bareBefore, bareAfter];
+    const bareResult = {
+      records: bareBefore.records,
+      seconds: (bareBefore.seconds + bareAfter.seconds) / 2,
+      peakRssMB: Math.max(...bareRuns.map((r) => r.peakRssMB ?? 0)) || undefined,
+    };
+    const bareCpu = meanCpu(bareRuns.map((r) => r.cpu));
+    const bareCalls = bareBefore.pages;
+    const bareAccount = { missing: bareBefore.account.missing + bareAfter.account.missing, duplicates: bareBefore.account.duplicates + bareAfter.account.duplicates };
 
     const records = truth.size;
     const collectorRecordsPerSec = Math.round(records / collectorSeconds);
@@ -282,6 +307,8 @@ async function main(): Promise<void> {
       batchSize: BATCH_SIZE,
       collectorRecordsPerSec,
       bareRecordsPerSec,
+      bareRecordsPerSecBefore: Math.round(bareBefore.records / bareBefore.seconds),
+      bareRecordsPerSecAfter: Math.round(bareAfter.records / bareAfter.seconds),
       ratio: Number((collectorRecordsPerSec / bareRecordsPerSec).toFixed(2)),
       apiCallsPer1000: Number(((collectorCalls / records) * 1000).toFixed(3)),
       bareApiCallsPer1000: Number(((bareCalls / records) * 1000).toFixed(3)),
@@ -307,10 +334,11 @@ async function main(): Promise<void> {
         `| run | records | seconds | records/s | API calls / 1,000 | peak RSS | missing | duplicates |`,
         `|---|---|---|---|---|---|---|---|`,
         `| (a) collector on Temporal | ${records} | ${collectorSeconds.toFixed(1)} | ${collectorRecordsPerSec} | ${result.apiCallsPer1000} | ${peakRss} MB | ${collectorAccount.missing} | ${collectorAccount.duplicates} |`,
-        `| (b) bare loop | ${bareResult.records} | ${bareResult.seconds.toFixed(1)} | ${bareRecordsPerSec} | ${result.bareApiCallsPer1000} | ${bareResult.peakRssMB ?? '?'} MB | ${bareAccount.missing} | ${bareAccount.duplicates} |`,
+        ...bareRuns.map((run, i) => `| (b) bare loop, ${i === 0 ? 'before' : 'after'} (a) | ${run.records} | ${run.seconds.toFixed(1)} | ${Math.round(run.records / run.seconds)} | ${result.bareApiCallsPer1000} | ${run.peakRssMB ?? '?'} MB | ${run.account.missing} | ${run.account.duplicates} |`),
+        `| (b) mean of the two | ${bareResult.records} | ${bareResult.seconds.toFixed(1)} | ${bareRecordsPerSec} | | | | |`,
         '',
         `worker peak RSS ${startupPeakRss} MB after start (compiled, prebuilt workflow bundle, node ${WORKER_NODE_OPTIONS || 'defaults'}, MALLOC_ARENA_MAX ${WORKER_MALLOC_ARENA_MAX || 'unset'}), ${peakRss} MB over the run`,
-        `CPU seconds: collector ${describeCpu(collectorCpu)}; bare ${describeCpu(bareCpu)}`,
+        `CPU seconds: collector ${describeCpu(collectorCpu)}; bare (mean of two runs) ${describeCpu(bareCpu)}`,
         `a/b = ${result.ratio}; largest payload after the codec ${maxPayloadBytes} bytes; history ${result.historyBytesPer1000} bytes per 1,000 records over ${runs} run(s); ${status.totals.pages} pages of ${PAGE_SIZE}, batches of ${BATCH_SIZE}`,
       ].join('\n'),
     );
