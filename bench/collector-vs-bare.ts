@@ -127,8 +127,8 @@ function payloadSizes(node: unknown, sizes: number[] = []): number[] {
 function meanCpu<K extends string>(runs: Record<K, number | undefined>[]): Record<K, number | undefined> {
   const mean = {} as Record<K, number | undefined>;
   for (const key of Object.keys(runs[0]!) as K[]) {
-    const values = runs.map((run) => run[key]);
-    mean[key] = values.some((v) => v === undefined) ? undefined : Number((values.reduce((sum, v) => sum! + v!, 0)! / values.length).toFixed(2));
+    const values = runs.map((run) => run[key]).filter((v) => v !== undefined);
+    mean[key] = values.length < runs.length ? undefined : Number((values.reduce((sum, v) => sum + v, 0) / values.length).toFixed(2));
   }
   return mean;
 }
