@@ -12,9 +12,9 @@ import { whileHeartbeating } from './heartbeats.js';
 import type { PulledPage, PullPageInput } from './types.js';
 
 /**
- * Deflated bytes a chunk of pages may reach before the puller stops following next links. Base64 adds a
- * third and the codec's compression takes about as much back, so the payload stays near this size: under
- * the 256 KB a payload should stay below, with room for one page larger than the last.
+ * Deflated bytes a chunk of pages may reach before the puller stops following next links. The payload
+ * carries these bytes as they are (codec/payload-converter.ts; the codec only encrypts them), so it stays
+ * near this size: under the 256 KB a payload should stay below, with room for one page larger than the last.
  */
 export const MAX_CHUNK_BYTES = 180_000;
 

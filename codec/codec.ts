@@ -73,7 +73,8 @@ export class EncryptionCodec implements PayloadCodec {
   }
 }
 
-function encodingOf(payload: Payload): string | undefined {
+/** A payload's `encoding` metadata, as text. */
+export function encodingOf(payload: Payload): string | undefined {
   const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
   return encoding ? Buffer.from(encoding).toString() : undefined;
 }

@@ -1,5 +1,6 @@
 import { METADATA_ENCODING_KEY, type Payload } from '@temporalio/common';
 import { unpackEvents, type PackedRecords } from '../activities/packed-records.js';
+import { encodingOf } from './codec.js';
 import { PACKED_RECORDS_ENCODING, payloadConverter } from './payload-converter.js';
 
 /**
@@ -8,7 +9,7 @@ import { PACKED_RECORDS_ENCODING, payloadConverter } from './payload-converter.j
  * as its records instead, as JSON. Display only: what /decode returns is never written back to history.
  */
 export function withReadablePages(payload: Payload): Payload {
-  const encoding = Buffer.from(payload.metadata?.[METADATA_ENCODING_KEY] ?? []).toString();
+  const encoding = encodingOf(payload);
   if (encoding !== 'json/plain' && encoding !== PACKED_RECORDS_ENCODING) return payload;
   let value: unknown;
   try {

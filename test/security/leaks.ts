@@ -1,7 +1,7 @@
 import type { Payload } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import { unpackEvents } from '../../activities/packed-records.js';
-import { ENCODING, type EncryptionCodec } from '../../codec/codec.js';
+import { ENCODING, encodingOf, type EncryptionCodec } from '../../codec/codec.js';
 import { payloadConverter } from '../../codec/payload-converter.js';
 import { isPackedRecords } from '../../codec/readable-pages.js';
 
@@ -45,7 +45,7 @@ export async function decodedPayloadText(history: proto.temporal.api.history.v1.
  * Packed pages (deflated JSON lines) are unpacked, so records in clear are found even though compressed.
  */
 export function clearPayloadText(history: proto.temporal.api.history.v1.IHistory): string {
-  return payloadText(payloadsOf(history).filter((p) => Buffer.from(p.metadata?.encoding ?? []).toString() !== ENCODING));
+  return payloadText(payloadsOf(history).filter((p) => encodingOf(p) !== ENCODING));
 }
 
 function payloadText(payloads: Payload[]): string {

@@ -2,12 +2,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { runInNewContext } from 'node:vm';
-import { METADATA_ENCODING_KEY } from '@temporalio/common';
 import { packRecords, unpackEvents } from '../../activities/packed-records.js';
-import { codecKey, COMPRESSION_KEY, EncryptionCodec } from '../../codec/codec.js';
+import { codecKey, COMPRESSION_KEY, encodingOf, EncryptionCodec } from '../../codec/codec.js';
 import { PACKED_RECORDS_ENCODING, payloadConverter } from '../../codec/payload-converter.js';
 
-const encodingOf = (payload: { metadata?: Record<string, Uint8Array | null | undefined> | null }) => Buffer.from(payload.metadata?.[METADATA_ENCODING_KEY] ?? []).toString();
 const records = Array.from({ length: 1000 }, (_, i) => ({ id: `9f1c2a3b-0000-4000-8000-${String(i).padStart(12, '0')}`, recipientAddress: `user${i % 50}@contoso.com`, status: 'delivered' }));
 
 describe('payload converter: packed pages as binary', () => {
