@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tlsRejectionReason } from './errors.js';
 import type { SyslogTarget } from './syslog-sender.js';
 
 /** How long a probe connection must stay open after its handshake to show our certificate was accepted. */
 const PROBE_GRACE_MS = 1_500;
+/** The pause before a refusal is checked with one more probe. */
+const REPROBE_DELAY_MS = 250;
 /** How long a proven acceptance of a client certificate by an endpoint is trusted. */
 const ACCEPTANCE_TTL_MS = 10 * 60_000;
 const accepted = new Map<string, number>();
@@ -22,12 +25,32 @@ export interface ProbeVerdict {
  * judges the client certificate after the client's handshake is done). Opens a second connection and
  * writes nothing: an endpoint that refuses the certificate alerts, resets or closes within a round trip
  * of the handshake (rsyslog resets, Node closes silently); one that accepts sends a session ticket or
- * leaves the connection open. An unreachable endpoint concludes nothing. Nothing is
- * written, so a refusal cannot be masked by a reset caused by our own data. Acceptance is remembered
- * for ACCEPTANCE_TTL_MS, so a ticketless endpoint costs one probe per ten minutes, not one per batch.
+ * leaves the connection open. An unreachable endpoint concludes nothing. Nothing is written, so a refusal
+ * cannot be masked by a reset caused by our own data. A refusal counts only when a second probe, a moment
+ * later, is refused too. Acceptance is remembered for ACCEPTANCE_TTL_MS, so a ticketless endpoint costs
+ * one probe per ten minutes, not one per batch.
  */
-export async function probeClientCertificate(target: SyslogTarget, connect: () => Socket, options: { signal?: AbortSignal; connectTimeoutMs?: number }): Promise<ProbeVerdict> {
+export async function probeClientCertificate(target: SyslogTarget, connect: () => Socket, options: ProbeOptions): Promise<ProbeVerdict> {
   if (target.transport !== 'tls') return { accepted: true };
+  let verdict = await probeOnce(connect, options);
+  if (verdict.refused) {
+    // An endpoint going down (killed in the middle of our handshake) resets the probe too, for a moment.
+    // One that refuses the certificate refuses it again; a dead one no longer answers, which concludes nothing.
+    await sleep(REPROBE_DELAY_MS, undefined, { signal: options.signal }).catch(() => undefined);
+    const again = await probeOnce(connect, options);
+    if (!again.refused) verdict = again;
+  }
+  if (verdict.accepted) remember(target);
+  return verdict;
+}
+
+interface ProbeOptions {
+  readonly signal?: AbortSignal;
+  readonly connectTimeoutMs?: number;
+}
+
+async function probeOnce(connect: () => Socket, options: ProbeOptions): Promise<ProbeVerdict> {
+  if (options.signal?.aborted) return { accepted: false };
   const socket = connect();
   const verdict = await new Promise<ProbeVerdict>((resolve) => {
     let tcpConnected = false;
@@ -57,7 +80,6 @@ export async function probeClientCertificate(target: SyslogTarget, connect: () =
     socket.once('close', () => settle(dropped('the endpoint closed the connection')));
     socket.resume();
   }).finally(() => socket.destroy());
-  if (verdict.accepted) remember(target);
   return verdict;
 }
 

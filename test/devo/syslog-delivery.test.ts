@@ -1,7 +1,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { createServer as createTlsServer, type TlsOptions, type TLSSocket } from 'node:tls';
 import { DevoConfirmationTimeout, DevoConnectionError, DevoTlsRejected } from '../../devo/errors.js';
 import { frameEvent } from '../../devo/framing.js';
@@ -163,6 +163,24 @@ describe('confirmed syslog batches to the local Devo receiver', () => {
     const before = closed.length;
     await assert.rejects(sendSyslogBatch(frames, await tlsTarget(port), { signal: AbortSignal.abort() }), { name: 'AbortError' });
     assert.equal(closed.length, before, 'an aborted signal opens no connection');
+  });
+
+  it('an endpoint that dies in the middle of the handshake is a retryable DevoConnectionError, not a refused certificate', async () => {
+    // As rsyslog killed mid-handshake: the send and the first probe are reset, then nothing listens any more.
+    let connections = 0;
+    const server = createNetServer((socket) => {
+      connections++;
+      socket.once('data', () => {
+        socket.resetAndDestroy();
+        if (connections === 2) server.close();
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const err = await sendSyslogBatch(frames.slice(0, 5), await tlsTarget((server.address() as AddressInfo).port)).catch((e: unknown) => e);
+    assert.ok(err instanceof DevoConnectionError, String(err));
+    assert.match(err.message, /ECONNREFUSED|ECONNRESET/);
+    assert.equal(connections, 2, 'the send and one probe reached the endpoint before it was gone');
   });
 
   it('leaves no socket open on any path', async () => {
