@@ -15,7 +15,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -164,6 +164,8 @@ async function main(): Promise<void> {
   const { paths } = await loadOrCreateCertificateSet(certsDir);
   const emulatorUrl = emulator.first[1]!;
   const server = await startDevServer();
+  /** Worker processes, killed on the way out even when the run fails. */
+  const workerChildren: ChildProcess[] = [];
   const payloadKey = randomBytes(32);
   const taskQueue = `bench-${randomUUID().slice(0, 8)}`;
   const tenantId = `bench-${randomUUID().slice(0, 8)}`;
@@ -217,6 +219,7 @@ async function main(): Promise<void> {
       if ((await once(build, 'exit'))[0] !== 0) throw new Error(`npm run ${script[0]} failed`);
     }
     const workers = Array.from({ length: WORKERS }, () => nodeChild('dist/client/cli.js', ['worker'], { ...env, O365_WORKFLOW_BUNDLE: join(work, 'workflow-bundle.js') }, [...WORKER_NODE_OPTIONS.split(' ').filter(Boolean), ...PROFILE_OPTIONS]));
+    workerChildren.push(...workers.map((w) => w.child));
     const workerPeakRss = () => Math.max(...workers.map((w) => peakRssMB(w.child.pid!) ?? 0));
     // A history page of pages of records can pass gRPC's default 4 MB message limit.
     const connection = await Connection.connect({ address: server.address, channelArgs: { 'grpc.max_receive_message_length': 256 * 1024 * 1024 } });
@@ -278,6 +281,7 @@ async function main(): Promise<void> {
     let runs = 0;
     for (let runId: string | undefined = handle.firstExecutionRunId; runId; runs++) {
       const history = await client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+      if (args['history-out']) mkdirSync(dirname(args['history-out']), { recursive: true });
       if (args['history-out']) writeFileSync(`${args['history-out']}-${runs}.json`, historyToJSON(history));
       historyBytes += proto.temporal.api.history.v1.History.encode(history).finish().length;
       maxPayloadBytes = Math.max(maxPayloadBytes, ...payloadSizes(history));
@@ -347,6 +351,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(result));
     if (collectorAccount.missing + bareAccount.missing > 0) process.exitCode = 1;
   } finally {
+    for (const child of workerChildren) if (child.exitCode === null) child.kill();
     await server.stop();
     receiver.child.kill();
     emulator.child.kill();
