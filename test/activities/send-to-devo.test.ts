@@ -51,6 +51,16 @@ describe('sendToDevo', () => {
     assert.equal(result.resent, 5, 'the batch in flight is counted as possibly repeated');
   });
 
+  it('beats after every confirmed batch but the last, which the completion follows at once', async () => {
+    const sink = recordingTransport(() => undefined);
+    const env = new MockActivityEnvironment();
+    const beats: SendProgress[] = [];
+    env.on('heartbeat', (d: SendProgress) => beats.push(d));
+    const result = (await env.run(createActivities(deps(sink.transport)).sendToDevo, input)) as SendToDevoResult;
+    assert.equal(result.batches, 5);
+    assert.deepEqual(beats, [1, 2, 3, 4].map((confirmedBatches) => ({ confirmedBatches })));
+  });
+
   it('sends each record unchanged as the message, timestamped with its own received time', async () => {
     const sink = recordingTransport(() => undefined);
     await new MockActivityEnvironment().run(createActivities(deps(sink.transport)).sendToDevo, input);
