@@ -1,5 +1,4 @@
-import { promisify } from 'node:util';
-import { constants, deflateRaw, deflateRawSync, inflateRaw, inflateRawSync, type ZlibOptions } from 'node:zlib';
+import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { TraceRecord } from '../microsoft/records.js';
 import { receivedTimeMs } from '../microsoft/received-time.js';
 
@@ -33,20 +32,12 @@ export function eventOf(record: TraceRecord): PackedEvent {
 
 export function packRecords(records: readonly TraceRecord[]): PackedRecords {
   const chunk = new PackedChunk();
-  chunk.addSync(records);
+  chunk.add(records);
   return chunk.finish();
 }
 
-/**
- * zlib's asynchronous calls run on libuv's thread pool: while a page is deflated or inflated there, the
- * worker's one JavaScript thread goes on with the other activity in flight (a pull runs beside a send)
- * and with the workflow activations the SDK delivers through it.
- */
-const deflateRawAsync = promisify<Buffer, ZlibOptions, Buffer>(deflateRaw);
-const inflateRawAsync = promisify<Buffer, Buffer>(inflateRaw);
-
 /** Packing is the only compression a page gets (the codec leaves packed pages alone). */
-const DEFLATE_OPTIONS: ZlibOptions = { level: 1, finishFlush: constants.Z_SYNC_FLUSH };
+const DEFLATE_LEVEL = 1;
 
 /** A raw-deflate final block holding nothing (fixed Huffman, end of block): closes a stream of flushed parts. */
 const EMPTY_FINAL_BLOCK = Buffer.from([0x03, 0x00]);
@@ -65,28 +56,12 @@ export class PackedChunk {
   /** Deflated bytes of the last page added. */
   lastPageBytes = 0;
 
-  /** Adds a page, deflating it off the JavaScript thread. */
-  async add(records: readonly TraceRecord[]): Promise<void> {
+  add(records: readonly TraceRecord[]): void {
     if (records.length === 0) return;
-    const count = this.count;
-    this.count += records.length;
-    this.push(await deflateRawAsync(this.text(records, count), DEFLATE_OPTIONS));
-  }
-
-  addSync(records: readonly TraceRecord[]): void {
-    if (records.length === 0) return;
-    const count = this.count;
-    this.count += records.length;
-    this.push(deflateRawSync(this.text(records, count), DEFLATE_OPTIONS));
-  }
-
-  private text(records: readonly TraceRecord[], countBefore: number): Buffer {
     const lines = records.map(eventOf).map(({ timeMs, json }) => `${timeMs ?? ''}\t${json}`);
-    return Buffer.from((countBefore > 0 ? '\n' : '') + lines.join('\n'));
-  }
-
-  private push(part: Buffer): void {
+    const part = deflateRawSync((this.count > 0 ? '\n' : '') + lines.join('\n'), { level: DEFLATE_LEVEL, finishFlush: constants.Z_SYNC_FLUSH });
     this.parts.push(part);
+    this.count += records.length;
     this.bytes += part.length;
     this.lastPageBytes = part.length;
   }
@@ -98,8 +73,7 @@ export class PackedChunk {
 
 /** The page's events, exactly as packed; throws when the count does not match (a damaged page). */
 export function unpackEvents(packed: PackedRecords): PackedEvent[] {
-  const text = packed.count === 0 ? Buffer.alloc(0) : inflateRawSync(deflatedBytes(packed));
-  return eventsIn(text, packed.count).map(({ timeMs, json }) => ({ timeMs, json: json.toString('utf8') }));
+  return unpackEventBytes(packed).map(({ timeMs, json }) => ({ timeMs, json: json.toString('utf8') }));
 }
 
 /** A packed record as the sender takes it: its JSON as the UTF-8 bytes it goes out as, and its received time. */
@@ -112,16 +86,9 @@ export interface PackedEventBytes {
  * The page's events as slices of the inflated bytes, for the sender: decoding each record's JSON to a
  * string only to encode it again for the socket cost more than everything else the sender does per record.
  */
-export async function unpackEventBytes(packed: PackedRecords): Promise<PackedEventBytes[]> {
-  return eventsIn(packed.count === 0 ? Buffer.alloc(0) : await inflateRawAsync(deflatedBytes(packed)), packed.count);
-}
-
-function deflatedBytes(packed: PackedRecords): Buffer {
-  return packed.deflated ? Buffer.from(packed.deflated.buffer, packed.deflated.byteOffset, packed.deflated.byteLength) : Buffer.from(packed.deflatedEvents ?? '', 'base64');
-}
-
-function eventsIn(text: Buffer, count: number): PackedEventBytes[] {
-  if (count === 0) return [];
+export function unpackEventBytes(packed: PackedRecords): PackedEventBytes[] {
+  if (packed.count === 0) return [];
+  const text = inflateRawSync(packed.deflated ?? Buffer.from(packed.deflatedEvents ?? '', 'base64'));
   const events: PackedEventBytes[] = [];
   for (let start = 0; start <= text.length; ) {
     const newline = text.indexOf(NEWLINE, start);
@@ -131,7 +98,7 @@ function eventsIn(text: Buffer, count: number): PackedEventBytes[] {
     events.push({ timeMs: hasTime && tab > start ? Number(text.toString('latin1', start, tab)) : undefined, json: text.subarray(hasTime ? tab + 1 : start, end) });
     start = end + 1;
   }
-  if (events.length !== count) throw new Error(`a packed page holds ${events.length} lines, not the ${count} records it declares`);
+  if (events.length !== packed.count) throw new Error(`a packed page holds ${events.length} lines, not the ${packed.count} records it declares`);
   return events;
 }
 

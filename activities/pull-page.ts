@@ -57,7 +57,7 @@ export function pullPageActivity(deps: ActivityDeps) {
           log.warn('rows that are not message trace records went to the dead-letter file', { page, count: pulled.unparseable.length });
           deadLettered += pulled.unparseable.length;
         }
-        await chunk.add(records);
+        chunk.add(records);
         pages++;
         // The resume point follows the rows as Microsoft sent them, even when the repeats were dropped.
         resumePoint = resumePointOf(pulled.records) ?? resumePoint;

@@ -21,7 +21,7 @@ export function sendToDevoActivity(deps: ActivityDeps) {
       const events: DevoEvent[] = [];
       const oversize: TraceRecord[] = [];
       const now = deps.now();
-      const packed = input.packed ? await unpackEventBytes(input.packed) : (input.records ?? []).map(eventOf);
+      const packed = input.packed ? unpackEventBytes(input.packed) : (input.records ?? []).map(eventOf);
       for (const { json, timeMs } of packed) {
         // Never cut an event silently: one too large for Devo is counted and reported instead.
         if ((typeof json === 'string' ? Buffer.byteLength(json) : json.length) > deps.maxEventBytes - HEADER_ALLOWANCE) oversize.push(JSON.parse(json.toString()) as TraceRecord);

@@ -49,7 +49,7 @@ describe('packed records', () => {
         const chunk = new PackedChunk();
         let bytes = 0;
         for (const page of pages) {
-          chunk.addSync(page);
+          chunk.add(page);
           if (page.length > 0) bytes += chunk.lastPageBytes;
           assert.equal(chunk.bytes, bytes);
         }
