@@ -15,9 +15,9 @@ import type { PulledPage, PullPageInput } from './types.js';
  * Deflated bytes a chunk of pages may reach before the puller stops following next links: another page is
  * asked for only while one as large as the last still fits. The payload carries these bytes as they are
  * (codec/payload-converter.ts; the codec only encrypts them), so a chunk stays under the 256 KB a payload
- *  should stay below even when its last page packs up to about 32 KB larger than the one before. Pages of 1,000 records
- * like Microsoft's (about 73 KB packed) go three to a chunk: a third fewer rounds of two activities and
- * two workflow tasks than two to a chunk (test/activities/pull-page.test.ts).
+ * should stay below even when its last page packs up to about 32 KB larger than the one before. Pages of
+ * 1,000 records like Microsoft's (about 73 KB packed) go three to a chunk: a third fewer rounds of two
+ * activities and two workflow tasks than two to a chunk (test/activities/pull-page.test.ts).
  */
 export const MAX_CHUNK_BYTES = 230_000;
 
