@@ -7,7 +7,8 @@
  *       run before and after (a), and taken as the mean of the two, since the machine's speed drifts;
  *   (a) collector: an `o365-trace worker` process on a local Temporal dev server, running the collector
  *       workflow, which backfills the whole range (pipelined: page N+1 is pulled while page N is sent).
- * Each run is checked against the emulator's ground truth. Prints a table, then one JSON line with the
+ * Each run is checked against the emulator's ground truth. The worker's own Temporal SDK metrics show where
+ * a round waits (bench/sdk-latencies.ts). Prints a table, then one JSON line with the
  * figures (also written to test-output/bench.json) so runs can be compared over time.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -22,7 +23,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import proto from '@temporalio/proto';
 import { createDataConverter } from '../codec/data-converter.js';
 import { PROJECT_ROOT } from '../dev-server/locate-cli.js';
-import { startDevServer } from '../dev-server/start-dev-server.js';
+import { freePort, startDevServer } from '../dev-server/start-dev-server.js';
 import { loadOrCreateCertificateSet } from '../devo/certificates.js';
 import { generateDataset } from '../emulator/microsoft-365/index.js';
 import { recordKey, type TraceRecord } from '../microsoft/records.js';
@@ -30,6 +31,7 @@ import { alignDown, filterBounds, iso } from '../time-windows/index.js';
 import type { messageTraceCollector } from '../workflows/index.js';
 import { backfillUpdate, statusQuery } from '../workflows/messages.js';
 import { cpuSeconds, peakRssMB } from './process-usage.js';
+import { describeLatencies, sdkLatencies } from './sdk-latencies.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -218,7 +220,11 @@ async function main(): Promise<void> {
       const build = spawn('npm', ['run', '--silent', ...script], { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
       if ((await once(build, 'exit'))[0] !== 0) throw new Error(`npm run ${script[0]} failed`);
     }
-    const workers = Array.from({ length: WORKERS }, () => nodeChild('dist/client/cli.js', ['worker'], { ...env, O365_WORKFLOW_BUNDLE: join(work, 'workflow-bundle.js') }, [...WORKER_NODE_OPTIONS.split(' ').filter(Boolean), ...PROFILE_OPTIONS]));
+    // Each worker serves the SDK's metrics, read at the end for where a round waits.
+    const metricsAddresses = await Promise.all(Array.from({ length: WORKERS }, async () => `127.0.0.1:${await freePort()}`));
+    const workers = metricsAddresses.map((address) =>
+      nodeChild('dist/client/cli.js', ['worker'], { ...env, O365_WORKFLOW_BUNDLE: join(work, 'workflow-bundle.js'), O365_METRICS_ADDRESS: address }, [...WORKER_NODE_OPTIONS.split(' ').filter(Boolean), ...PROFILE_OPTIONS]),
+    );
     workerChildren.push(...workers.map((w) => w.child));
     const workerPeakRss = () => Math.max(...workers.map((w) => peakRssMB(w.child.pid!) ?? 0));
     // A history page of pages of records can pass gRPC's default 4 MB message limit.
@@ -288,6 +294,7 @@ async function main(): Promise<void> {
       const last = history.events?.at(-1);
       runId = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
     }
+    const latencies = await sdkLatencies(metricsAddresses.map((address) => `http://${address}/metrics`));
     await handle.terminate('bench done');
     await Promise.all(workers.map((w) => (w.child.kill('SIGTERM'), once(w.child, 'exit'))));
     await connection.close();
@@ -327,6 +334,7 @@ async function main(): Promise<void> {
       workerMallocArenaMax: WORKER_MALLOC_ARENA_MAX,
       barePeakRssMB: bareResult.peakRssMB,
       collectorCpuSeconds: collectorCpu,
+      sdkLatencies: latencies,
       bareCpuSeconds: bareCpu,
       missing: collectorAccount.missing,
       duplicates: collectorAccount.duplicates,
@@ -342,6 +350,7 @@ async function main(): Promise<void> {
         `| (b) mean of the two | ${bareResult.records} | ${bareResult.seconds.toFixed(1)} | ${bareRecordsPerSec} | | | | |`,
         '',
         `worker peak RSS ${startupPeakRss} MB after start (compiled, prebuilt workflow bundle, node ${WORKER_NODE_OPTIONS || 'defaults'}, MALLOC_ARENA_MAX ${WORKER_MALLOC_ARENA_MAX || 'unset'}), ${peakRss} MB over the run`,
+        `Temporal SDK metrics, mean: ${describeLatencies(latencies)}`,
         `CPU seconds: collector ${describeCpu(collectorCpu)}; bare (mean of two runs) ${describeCpu(bareCpu)}`,
         `a/b = ${result.ratio}; largest payload after the codec ${maxPayloadBytes} bytes; history ${result.historyBytesPer1000} bytes per 1,000 records over ${runs} run(s); ${status.totals.pages} pages of ${PAGE_SIZE}, batches of ${BATCH_SIZE}`,
       ].join('\n'),
