@@ -33,7 +33,11 @@ const SERIES: Record<keyof SdkLatencies, [metric: string, label?: string]> = {
 
 /** Reads the histograms' sums and counts from each worker's /metrics, added up over the workers. */
 export async function sdkLatencies(metricsUrls: readonly string[]): Promise<SdkLatencies> {
-  const texts = await Promise.all(metricsUrls.map(async (url) => (await fetch(url)).text()));
+  return latenciesIn(await Promise.all(metricsUrls.map(async (url) => (await fetch(url)).text())));
+}
+
+/** The latencies in Prometheus text expositions (one per worker), added up. */
+export function latenciesIn(texts: readonly string[]): SdkLatencies {
   const lines = texts.flatMap((text) => text.split('\n'));
   const total = (metric: string, label: string | undefined, suffix: '_sum' | '_count') =>
     lines.filter((line) => line.startsWith(`${metric}${suffix}{`) && (!label || line.includes(label))).reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
