@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --records N --page-size P --batch-size B]`: what Temporal's durability costs.
+ * `npm run bench [-- --records N --page-size P --batch-size B --repeat N]`: what Temporal's durability costs.
  *
  * One emulator (quota off, N settled records over three hours) and one local Devo receiver over mutual
  * TLS, each in a process of its own (bench/service-process.ts), serve runs of the same pull and send code:
@@ -31,6 +31,7 @@ import { alignDown, filterBounds, iso } from '../time-windows/index.js';
 import type { messageTraceCollector } from '../workflows/index.js';
 import { backfillUpdate, statusQuery } from '../workflows/messages.js';
 import { cpuSeconds, peakRssMB } from './process-usage.js';
+import { summarizeRuns } from './repeated-runs.js';
 import { describeLatencies, sdkLatencies } from './sdk-latencies.js';
 
 const { values: args } = parseArgs({
@@ -48,12 +49,15 @@ const { values: args } = parseArgs({
     'malloc-arena-max': { type: 'string' },
     /** Writes V8 CPU profiles of the bare loop and the worker(s) to this directory (open in Chrome DevTools). */
     profile: { type: 'string' },
+    /** Runs the whole comparison N times in a row and sums them up by the run with the median a/b. */
+    repeat: { type: 'string', default: '1' },
   },
 });
 const RECORDS = Number(args.records);
 const PAGE_SIZE = Number(args['page-size']);
 const BATCH_SIZE = Number(args['batch-size']);
 const WORKERS = Number(args.workers);
+const REPEAT = Number(args.repeat);
 const MIN = 60_000;
 const TAG = 'cloud.office365.messagetracing';
 /** One tag per bare run, so the receiver accounts each run on its own. */
@@ -150,7 +154,7 @@ const describeCpu = (cpu: Record<string, number | undefined>) =>
     .map(([name, seconds]) => `${name} ${seconds?.toFixed(1) ?? '?'}`)
     .join(', ');
 
-async function main(): Promise<void> {
+async function main() {
   const now = Date.now();
   const toMs = alignDown(now - 30 * MIN, 5 * MIN);
   const fromMs = toMs - 180 * MIN;
@@ -355,10 +359,8 @@ async function main(): Promise<void> {
         `a/b = ${result.ratio}; largest payload after the codec ${maxPayloadBytes} bytes; history ${result.historyBytesPer1000} bytes per 1,000 records over ${runs} run(s); ${status.totals.pages} pages of ${PAGE_SIZE}, batches of ${BATCH_SIZE}`,
       ].join('\n'),
     );
-    mkdirSync(join(PROJECT_ROOT, 'test-output'), { recursive: true });
-    writeFileSync(join(PROJECT_ROOT, 'test-output', 'bench.json'), JSON.stringify(result, null, 2) + '\n');
-    console.log(JSON.stringify(result));
     if (collectorAccount.missing + bareAccount.missing > 0) process.exitCode = 1;
+    return result;
   } finally {
     for (const child of workerChildren) if (child.exitCode === null) child.kill();
     await server.stop();
@@ -367,4 +369,25 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+/** The figures, as the last line printed and in test-output/bench.json, so runs can be compared over time. */
+function report(result: object): void {
+  mkdirSync(join(PROJECT_ROOT, 'test-output'), { recursive: true });
+  writeFileSync(join(PROJECT_ROOT, 'test-output', 'bench.json'), JSON.stringify(result, null, 2) + '\n');
+  console.log(JSON.stringify(result));
+}
+
+if (!(Number.isInteger(REPEAT) && REPEAT >= 1)) throw new Error(`--repeat must be a whole number >= 1, not ${args.repeat}`);
+const results = [];
+for (let run = 1; run <= REPEAT; run++) {
+  if (REPEAT > 1) progress(`run ${run} of ${REPEAT}`);
+  const result = await main();
+  results.push(result);
+  if (REPEAT > 1) console.log(JSON.stringify(result));
+}
+if (REPEAT === 1) report(results[0]!);
+else {
+  const summary = summarizeRuns(results);
+  const { ratios, collectorRecordsPerSec, bareRecordsPerSec } = summary.repeat;
+  console.log(`\n${REPEAT} runs: a/b ${ratios.join(', ')} (median ${summary.ratio}); (a) ${collectorRecordsPerSec.join(', ')} records/s; (b) ${bareRecordsPerSec.join(', ')} records/s. Figures below: the median run's.`);
+  report(summary);
+}
