@@ -289,9 +289,9 @@ async function main() {
     let historyBytes = 0;
     let maxPayloadBytes = 0;
     let runs = 0;
+    if (args['history-out']) mkdirSync(dirname(args['history-out']), { recursive: true });
     for (let runId: string | undefined = handle.firstExecutionRunId; runId; runs++) {
       const history = await client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
-      if (args['history-out']) mkdirSync(dirname(args['history-out']), { recursive: true });
       if (args['history-out']) writeFileSync(`${args['history-out']}-${runs}.json`, historyToJSON(history));
       historyBytes += proto.temporal.api.history.v1.History.encode(history).finish().length;
       maxPayloadBytes = Math.max(maxPayloadBytes, ...payloadSizes(history));
