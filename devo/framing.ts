@@ -30,7 +30,8 @@ const PRIORITY = '<14>'; // facility user (1) * 8 + severity info (6), as PYSDK 
 const HOSTNAME = /^[\x21-\x7e]{1,255}$/; // printable ASCII without spaces: one header word
 const NEEDS_COUNTING = /[\r\n\0]/;
 const NEEDS_COUNTING_BYTES = [0x0d, 0x0a, 0x00];
-const LINE_FEED = Buffer.from('\n');
+/** The byte that ends every event, framed or (HTTP) in a batch body. */
+export const LINE_FEED = Buffer.from('\n');
 
 /** Frames one event as bytes ready for the socket; throws DevoInvalidEvent for a bad tag, host or time. */
 export function frameEvent(event: SyslogEvent): Buffer {

@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { got } from 'got';
 import type { DevoConfig } from '../config/schema.js';
 import { DevoConnectionError, DevoHttpRejected } from './errors.js';
-import { frameEvent } from './framing.js';
+import { frameEvent, LINE_FEED } from './framing.js';
 import { sendSyslogBatch, type SyslogTarget } from './syslog-sender.js';
 
 /** One event for Devo: the tag picks the table; the message is the record's JSON, unchanged (text, or its UTF-8 bytes). */
@@ -13,8 +13,6 @@ export interface DevoEvent {
   readonly timestamp: number;
   readonly message: string | Uint8Array;
 }
-
-const NEWLINE = Buffer.from('\n');
 
 /** Sends one batch and resolves only once Devo's side confirmed it. */
 export interface DevoTransport {
@@ -47,7 +45,7 @@ export function httpTransport(options: { url: string; domain: string; token: str
     async sendBatch(events, signal) {
       if (events.length === 0) return { bytes: 0 };
       const { tag, hostname } = events[0]!;
-      const body = gzipSync(Buffer.concat(events.flatMap((e) => [typeof e.message === 'string' ? Buffer.from(e.message) : e.message, NEWLINE])));
+      const body = gzipSync(Buffer.concat(events.flatMap((e) => [typeof e.message === 'string' ? Buffer.from(e.message) : e.message, LINE_FEED])));
       const url = `${options.url}/stream/${encodeURIComponent(options.domain)}/token!${options.token}/${encodeURIComponent(hostname)}/${tag}`;
       const response = await got
         .post(url, { body, headers: { 'content-encoding': 'gzip', 'content-type': 'text/plain' }, retry: { limit: 0 }, throwHttpErrors: false, signal, timeout: { request: 60_000 } })
