@@ -42,6 +42,19 @@ describe('packed records', () => {
     assert.ok(packed.deflated!.length < JSON.stringify(records).length / 4, `${packed.deflated!.length} bytes`);
   });
 
+  it('a page far larger than the ones before it packs whole: its lines outgrow the buffer they are written to', () => {
+    const small = [{ id: 'first', receivedDateTime: '2026-11-24T10:00:00Z' }];
+    // About 3 MB of lines, in characters of one to four UTF-8 bytes each.
+    const large = Array.from({ length: 2000 }, (_, i) => ({ id: `r${i}`, receivedDateTime: '2026-11-24T10:00:01.1234567Z', subject: `é€𝄞a`.repeat(100 + (i % 300)) }));
+    const chunk = new PackedChunk();
+    chunk.add(small);
+    chunk.add(large);
+    chunk.add(small);
+    const events = unpackEvents(chunk.finish());
+    assert.deepEqual(events.map((e) => e.json), [...small, ...large, ...small].map((r) => JSON.stringify(r)));
+    assert.deepEqual(events.map((e) => e.timeMs), [...small, ...large, ...small].map((r) => receivedTimeMs(r.receivedDateTime)));
+  });
+
   it('pages packed one by one into a chunk unpack as one page, in order, with the sizes the puller steers by', () => {
     const record = fc.record({ id: fc.uuid(), recipientAddress: fc.emailAddress(), subject: fc.string({ unit: 'binary' }), size: fc.integer() });
     fc.assert(
