@@ -44,7 +44,7 @@ describe('packed records', () => {
 
   it('a page far larger than the ones before it packs whole: its lines outgrow the buffer they are written to', () => {
     const small = [{ id: 'first', receivedDateTime: '2026-11-24T10:00:00Z' }];
-    // About 3 MB of lines, in characters of one to four UTF-8 bytes each.
+    // About 5 MB of lines, in characters of one to four UTF-8 bytes each.
     const large = Array.from({ length: 2000 }, (_, i) => ({ id: `r${i}`, receivedDateTime: '2026-11-24T10:00:01.1234567Z', subject: `é€𝄞a`.repeat(100 + (i % 300)) }));
     const chunk = new PackedChunk();
     chunk.add(small);
