@@ -34,7 +34,11 @@ async function main(): Promise<number> {
   }
   try {
     const env = { ...process.env, ...(server ? { TEMPORAL_ADDRESS: server.address, TEST_TEMPORAL_UI_URL: server.uiUrl, TEST_CODEC_URL: codecUrl } : {}) };
-    const args = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', '--test-timeout=600000', ...files.map((f) => relative(PROJECT_ROOT, f))];
+    // --test-force-exit: each file's process ends with process.exit once its tests are done. Left to end by
+    // itself, one such process (test/workflows/collector-faults.test.ts, after all its tests passed) spun
+    // at 100% CPU for good inside Node's own teardown (FreeEnvironment -> CleanupHandles) with no libuv
+    // handle or request left, which would hang the whole run; process.exit skips that teardown.
+    const args = ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', '--test-timeout=600000', '--test-force-exit', ...files.map((f) => relative(PROJECT_ROOT, f))];
     return await new Promise<number>((resolve) => {
       const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, env, stdio: 'inherit' });
       child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
