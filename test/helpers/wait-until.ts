@@ -6,7 +6,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
  */
 export async function waitUntil<T>(
   predicate: () => T | Promise<T>,
-  { timeoutMs = 30_000, intervalMs = 100, what = 'condition' }: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+  {
+    timeoutMs = 30_000,
+    intervalMs = 100,
+    what = 'condition',
+    explain,
+  }: {
+    timeoutMs?: number;
+    intervalMs?: number;
+    what?: string;
+    /** What was seen last, for the timeout's message: a rare timeout then says where things stood. */
+    explain?: () => string;
+  } = {},
 ): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -18,7 +29,7 @@ export async function waitUntil<T>(
       lastError = err;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: lastError });
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${explain ? `; ${explain()}` : ''}`, { cause: lastError });
     }
     await sleep(intervalMs);
   }

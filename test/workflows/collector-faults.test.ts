@@ -88,10 +88,12 @@ describe('the collector survives Microsoft faults without losing a record', () =
       await f.receiver.stopListening();
       const deliveredWhenDown = f.delivered().length;
       // sendToDevo retries against the closed port, its attempts visible to any client (and the UI)
+      let pendingSeen = 'none';
       await waitUntil(async () => {
         const pending = (await handle.describe()).raw.pendingActivities ?? [];
+        pendingSeen = pending.map((a) => `${a.activityType?.name} attempt ${a.attempt}, state ${a.state}, last failure: ${a.lastFailure?.message ?? 'none'}`).join(' | ') || 'none';
         return pending.some((a) => a.activityType?.name === 'sendToDevo' && (a.attempt ?? 0) >= 3 && /ECONNREFUSED/.test(a.lastFailure?.message ?? ''));
-      }, { what: 'sendToDevo retrying while Devo is down', timeoutMs: 60_000, intervalMs: 250 });
+      }, { what: 'sendToDevo retrying while Devo is down', timeoutMs: 60_000, intervalMs: 250, explain: () => `pending activities: ${pendingSeen}; ${f.delivered().length} records delivered, ${deliveredWhenDown} when Devo went down` });
       const stuck = await getStatus(f.env.client, f.tenantId);
       assert.ok(stuck.retrying?.some((r) => r.activity === 'sendToDevo' && /ECONNREFUSED/.test(r.lastFailure ?? '')), 'status shows the send being retried and why');
       assert.equal(f.delivered().length, deliveredWhenDown, 'nothing arrives while Devo is down');
