@@ -298,7 +298,7 @@ async function main() {
       const last = history.events?.at(-1);
       runId = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
     }
-    const latencies = await sdkLatencies(metricsAddresses.map((address) => `http://${address}/metrics`));
+    const latencies = await sdkLatencies(metricsAddresses);
     await handle.terminate('bench done');
     await Promise.all(workers.map((w) => (w.child.kill('SIGTERM'), once(w.child, 'exit'))));
     await connection.close();

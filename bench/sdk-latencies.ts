@@ -3,6 +3,7 @@
  * endpoint, O365_METRICS_ADDRESS): its time per workflow task and per activity, and how long the server
  * took to answer its completions and heartbeats. Histograms are in milliseconds.
  */
+import { parseExposition, scrape, total } from '../test/metrics/exposition.js';
 
 /** One latency: how many and their mean (ms). */
 export interface Latency {
@@ -22,29 +23,28 @@ export interface SdkLatencies {
   readonly sendToDevo: Latency;
 }
 
-const SERIES: Record<keyof SdkLatencies, [metric: string, label?: string]> = {
+const SERIES: Record<keyof SdkLatencies, [metric: string, where?: Record<string, string>]> = {
   workflowTask: ['temporal_workflow_task_execution_latency'],
-  respondWorkflowTask: ['temporal_request_latency', 'operation="RespondWorkflowTaskCompleted"'],
-  respondActivity: ['temporal_request_latency', 'operation="RespondActivityTaskCompleted"'],
-  heartbeat: ['temporal_request_latency', 'operation="RecordActivityTaskHeartbeat"'],
-  pullPage: ['temporal_activity_execution_latency', 'activity_type="pullPage"'],
-  sendToDevo: ['temporal_activity_execution_latency', 'activity_type="sendToDevo"'],
+  respondWorkflowTask: ['temporal_request_latency', { operation: 'RespondWorkflowTaskCompleted' }],
+  respondActivity: ['temporal_request_latency', { operation: 'RespondActivityTaskCompleted' }],
+  heartbeat: ['temporal_request_latency', { operation: 'RecordActivityTaskHeartbeat' }],
+  pullPage: ['temporal_activity_execution_latency', { activity_type: 'pullPage' }],
+  sendToDevo: ['temporal_activity_execution_latency', { activity_type: 'sendToDevo' }],
 };
 
-/** Reads the histograms' sums and counts from each worker's /metrics, added up over the workers. */
-export async function sdkLatencies(metricsUrls: readonly string[]): Promise<SdkLatencies> {
-  return latenciesIn(await Promise.all(metricsUrls.map(async (url) => (await fetch(url)).text())));
+/** Scrapes each worker's metrics endpoint (its O365_METRICS_ADDRESS) and adds the histograms up. */
+export async function sdkLatencies(bindAddresses: readonly string[]): Promise<SdkLatencies> {
+  return latenciesIn(await Promise.all(bindAddresses.map(scrape)));
 }
 
-/** The latencies in Prometheus text expositions (one per worker), added up. */
+/** The latencies in Prometheus text expositions (one per worker): each histogram's sum over its count, added up. */
 export function latenciesIn(texts: readonly string[]): SdkLatencies {
-  const lines = texts.flatMap((text) => text.split('\n'));
-  const total = (metric: string, label: string | undefined, suffix: '_sum' | '_count') =>
-    lines.filter((line) => line.startsWith(`${metric}${suffix}{`) && (!label || line.includes(label))).reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  const expositions = texts.map(parseExposition);
+  const sum = (name: string, where?: Record<string, string>) => expositions.reduce((all, exposition) => all + total(exposition, name, where), 0);
   const latencies = {} as Record<keyof SdkLatencies, Latency>;
-  for (const [key, [metric, label]] of Object.entries(SERIES) as [keyof SdkLatencies, [string, string?]][]) {
-    const count = total(metric, label, '_count');
-    latencies[key] = { count, meanMs: count ? Number((total(metric, label, '_sum') / count).toFixed(1)) : 0 };
+  for (const [key, [metric, where]] of Object.entries(SERIES) as [keyof SdkLatencies, [string, Record<string, string>?]][]) {
+    const count = sum(`${metric}_count`, where);
+    latencies[key] = { count, meanMs: count ? Number((sum(`${metric}_sum`, where) / count).toFixed(1)) : 0 };
   }
   return latencies;
 }
