@@ -1,11 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders } from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectClient } from '../../client/connect.js';
 import { ConfigError, loadConfig } from '../../config/schema.js';
 import { connectionOptions, describeConnection, resolveTemporalConnection } from '../../config/temporal-connection.js';
+import { NativeConnection } from '@temporalio/worker';
 import { connectWorker } from '../../worker/connect-worker.js';
 import { testCertificates } from '../helpers/certificates.js';
 import { temporalTestEnv } from '../helpers/temporal.js';
@@ -102,6 +106,38 @@ describe('Temporal connection from the SDK environment configuration', () => {
       assert.ok(info.capabilities, 'the worker connection answered');
     } finally {
       await native.close();
+    }
+  });
+
+  it('the worker neither gzips its calls nor asks for gzipped answers: what it carries is compressed already', async () => {
+    // A stand-in frontend that records each call's headers and answers with an empty message.
+    const calls: IncomingHttpHeaders[] = [];
+    const frontend = createServer((req, res) => {
+      calls.push(req.headers);
+      res.writeHead(200, { 'content-type': 'application/grpc' });
+      res.addTrailers({ 'grpc-status': '0' });
+      res.end(Buffer.alloc(5)); // one uncompressed gRPC message of 0 bytes
+    });
+    frontend.listen(0, '127.0.0.1');
+    await once(frontend, 'listening');
+    const address = `127.0.0.1:${(frontend.address() as AddressInfo).port}`;
+    try {
+      const headersOf = async (connect: () => Promise<NativeConnection>) => {
+        calls.length = 0;
+        await (await connect()).close();
+        assert.ok(calls.length > 0, 'the connection made a call');
+        return calls.map((h) => ({ path: h[':path'], sent: String(h['grpc-encoding'] ?? 'identity'), accepted: String(h['grpc-accept-encoding'] ?? '') }));
+      };
+      const config = loadConfig(client({ TEMPORAL_ADDRESS: address }), 'client');
+      for (const call of await headersOf(() => connectWorker(config))) {
+        assert.equal(call.sent, 'identity', `${call.path} was sent compressed`);
+        assert.doesNotMatch(call.accepted, /gzip/, `${call.path} asked for gzipped answers`);
+      }
+      // The SDK's default, for contrast: this check would see gzip if the worker fell back to it.
+      const byDefault = await headersOf(() => NativeConnection.connect({ address }));
+      assert.ok(byDefault.some((call) => call.sent === 'gzip' && /gzip/.test(call.accepted)), JSON.stringify(byDefault));
+    } finally {
+      frontend.close();
     }
   });
 

@@ -5,6 +5,7 @@ import { DefaultLogger, NativeConnection, Runtime, type TelemetryOptions, type W
 import { createDataConverter } from '../../codec/data-converter.js';
 import { startDevServer } from '../../dev-server/start-dev-server.js';
 import { bundleWorkflows } from '../../worker/create-worker.js';
+import { WORKER_GRPC_COMPRESSION } from '../../worker/connect-worker.js';
 import { REPLAY_KEY } from '../replay/history-files.js';
 
 /** What a workflow test needs: a real server, a client and worker connection, both with the codec. */
@@ -53,7 +54,8 @@ async function create(telemetry: TelemetryOptions | undefined): Promise<Temporal
   const payloadKey = REPLAY_KEY;
   const dataConverter = createDataConverter(payloadKey);
   const connection = await Connection.connect({ address });
-  const nativeConnection = await NativeConnection.connect({ address });
+  // Test workers connect as the collector's workers do (worker/connect-worker.ts).
+  const nativeConnection = await NativeConnection.connect({ address, grpcCompression: WORKER_GRPC_COMPRESSION });
   const client = new Client({ connection, dataConverter });
   const workflowBundle = await bundleWorkflows();
   teardown = async () => {
