@@ -21,6 +21,9 @@ export interface SdkLatencies {
   readonly heartbeat: Latency;
   readonly pullPage: Latency;
   readonly sendToDevo: Latency;
+  /** From the server scheduling a task to the worker starting it: the server's dispatch and the worker's polls. */
+  readonly workflowTaskScheduleToStart: Latency;
+  readonly activityScheduleToStart: Latency;
 }
 
 const SERIES: Record<keyof SdkLatencies, [metric: string, where?: Record<string, string>]> = {
@@ -30,6 +33,8 @@ const SERIES: Record<keyof SdkLatencies, [metric: string, where?: Record<string,
   heartbeat: ['temporal_request_latency', { operation: 'RecordActivityTaskHeartbeat' }],
   pullPage: ['temporal_activity_execution_latency', { activity_type: 'pullPage' }],
   sendToDevo: ['temporal_activity_execution_latency', { activity_type: 'sendToDevo' }],
+  workflowTaskScheduleToStart: ['temporal_workflow_task_schedule_to_start_latency'],
+  activityScheduleToStart: ['temporal_activity_schedule_to_start_latency'],
 };
 
 /** Scrapes each worker's metrics endpoint (its O365_METRICS_ADDRESS) and adds the histograms up. */
@@ -58,5 +63,7 @@ export function describeLatencies(l: SdkLatencies): string {
     one('a heartbeat', l.heartbeat),
     one('pullPage', l.pullPage),
     one('sendToDevo', l.sendToDevo),
+    one('schedule to start: workflow task', l.workflowTaskScheduleToStart),
+    one('activity', l.activityScheduleToStart),
   ].join('; ');
 }

@@ -16,6 +16,8 @@ const worker = (scale: number) =>
     `temporal_workflow_task_execution_latency_count{namespace="default",service_name="temporal-core-sdk",task_queue="bench-q",workflow_type="messageTraceCollector"} 194`,
     `temporal_activity_execution_latency_sum{activity_type="pullPage",namespace="default",service_name="temporal-core-sdk",task_queue="bench-q",workflow_type="messageTraceCollector"} 8952`,
     `temporal_activity_execution_latency_count{activity_type="pullPage",namespace="default",service_name="temporal-core-sdk",task_queue="bench-q",workflow_type="messageTraceCollector"} 100`,
+    `temporal_workflow_task_schedule_to_start_latency_sum{namespace="default",service_name="temporal-core-sdk",task_queue="bench-q",workflow_type="messageTraceCollector"} 412`,
+    `temporal_workflow_task_schedule_to_start_latency_count{namespace="default",service_name="temporal-core-sdk",task_queue="bench-q",workflow_type="messageTraceCollector"} 100`,
   ].join('\n');
 
 describe('the bench reading the SDK metrics', () => {
@@ -25,6 +27,7 @@ describe('the bench reading the SDK metrics', () => {
     assert.deepEqual(l.heartbeat, { count: 196, meanMs: 5.2 });
     assert.deepEqual(l.workflowTask, { count: 194, meanMs: 7.6 });
     assert.deepEqual(l.pullPage, { count: 100, meanMs: 89.5 });
+    assert.deepEqual(l.workflowTaskScheduleToStart, { count: 100, meanMs: 4.1 });
     assert.deepEqual(l.sendToDevo, { count: 0, meanMs: 0 }, 'a series no worker served');
   });
 
