@@ -3,6 +3,7 @@ import type { MicrosoftConfig } from '../config/schema.js';
 import { DEFAULT_MAX_EVENT_BYTES } from '../devo/framing.js';
 import type { DevoTransport } from '../devo/transport.js';
 import type { TimeWindow } from '../time-windows/index.js';
+import type { PulledChunks } from './pulled-chunks.js';
 
 /**
  * What activities need from the outside world. The worker passes real ones; tests pass the emulator's
@@ -28,6 +29,8 @@ export interface ActivityDeps {
   readonly now: () => number;
   /** The running activity's cancellation signal, passed to sockets so cancelling closes them. */
   readonly signal: () => AbortSignal;
+  /** Chunks pulled by this worker and not yet sent; absent, every send reads its chunk from history. */
+  readonly pulledChunks?: PulledChunks;
 }
 
 /** Where one tenant's records go. */

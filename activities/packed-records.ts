@@ -16,6 +16,11 @@ export interface PackedRecords {
   readonly deflated?: Uint8Array;
   /** Histories written before binary packing: the same bytes in base64. */
   readonly deflatedEvents?: string;
+  /**
+   * A send's input instead of the bytes: the id of the pullPage activity, in the same workflow run, whose
+   * result holds them (activities/pulled-chunks.ts).
+   */
+  readonly pulledBy?: string;
 }
 
 /** One record ready to send: its JSON exactly as Microsoft's fields and values, and its received time. */

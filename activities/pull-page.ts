@@ -1,4 +1,4 @@
-import { log } from '@temporalio/activity';
+import { activityInfo, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { pullGraphPage } from '../microsoft/graph.js';
 import type { TracePage } from '../microsoft/records.js';
@@ -77,7 +77,10 @@ export function pullPageActivity(deps: ActivityDeps) {
         resume = undefined;
         if (!nextLink || pages >= maxPages || chunk.bytes + chunk.lastPageBytes > MAX_CHUNK_BYTES) break;
       }
-      return { packed: chunk.finish(), nextLink, resumePoint, ...(pages > 1 ? { pages } : {}), ...(endedBy ? { endedBy } : {}), ...(deadLettered > 0 ? { deadLettered } : {}) };
+      const packed = chunk.finish();
+      const { activityId } = activityInfo();
+      deps.pulledChunks?.remember(activityId, packed);
+      return { packed, activityId, nextLink, resumePoint, ...(pages > 1 ? { pages } : {}), ...(endedBy ? { endedBy } : {}), ...(deadLettered > 0 ? { deadLettered } : {}) };
     }));
   };
 }

@@ -1,10 +1,12 @@
 import { activityInfo, heartbeat, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import type { DevoEvent } from '../devo/transport.js';
 import type { TraceRecord } from '../microsoft/records.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailureTypes } from './failures.js';
 import { whileHeartbeating } from './heartbeats.js';
-import { eventOf, unpackEventBytes } from './packed-records.js';
+import { eventOf, unpackEventBytes, type PackedRecords } from './packed-records.js';
+import { chunkInHistory, PULLED_CHUNK_MISSING } from './pulled-chunks.js';
 import type { SendProgress, SendToDevoInput, SendToDevoResult } from './types.js';
 
 /**
@@ -21,7 +23,7 @@ export function sendToDevoActivity(deps: ActivityDeps) {
       const events: DevoEvent[] = [];
       const oversize: TraceRecord[] = [];
       const now = deps.now();
-      const packed = input.packed ? unpackEventBytes(input.packed) : (input.records ?? []).map(eventOf);
+      const packed = input.packed ? unpackEventBytes(await chunkOf(deps, input.packed)) : (input.records ?? []).map(eventOf);
       for (const { json, timeMs } of packed) {
         // Never cut an event silently: one too large for Devo is counted and reported instead.
         if ((typeof json === 'string' ? Buffer.byteLength(json) : json.length) > deps.maxEventBytes - HEADER_ALLOWANCE) oversize.push(JSON.parse(json.toString()) as TraceRecord);
@@ -47,9 +49,20 @@ export function sendToDevoActivity(deps: ActivityDeps) {
       // A retry after any attempt resends the batch that was in flight when the previous attempt died.
       const resent = info.attempt > 1 && resumeFrom < batches.length ? batches[resumeFrom]!.length : 0;
       if (resent > 0) log.info('resumed a send after the last confirmed batch', { resumeFrom, resent });
+      if (input.packed?.pulledBy !== undefined) deps.pulledChunks?.forget(input.packed.pulledBy);
       return { delivered: events.length, batches: batches.length, resent, oversize: oversize.length, bytes };
     });
   };
+}
+
+/** The packed bytes to send: as given, or, when the input names the pull that packed them, that pull's. */
+async function chunkOf(deps: ActivityDeps, packed: PackedRecords): Promise<PackedRecords> {
+  if (packed.pulledBy === undefined || packed.deflated || packed.deflatedEvents !== undefined) return packed;
+  const pulled = deps.pulledChunks?.get(packed.pulledBy) ?? (await chunkInHistory(packed.pulledBy));
+  if (pulled.count !== packed.count) {
+    throw ApplicationFailure.nonRetryable(`the chunk of pull ${packed.pulledBy} holds ${pulled.count} records, not the ${packed.count} the send names`, PULLED_CHUNK_MISSING);
+  }
+  return pulled;
 }
 
 /** Room left for the syslog header (priority, timestamp, hostname, tag). */

@@ -42,6 +42,8 @@ export interface PulledPage {
   readonly pages?: number;
   /** The failure type of a later page that ended the chunk early; that call was made too. */
   readonly endedBy?: string;
+  /** The pull's activity id, by which the send names this chunk instead of carrying it again; absent in older histories. */
+  readonly activityId?: string;
 }
 
 /** Input of sendToDevo: one pull's records to deliver (a page or a chunk of pages), confirmed batch by batch; packed or (older) an array. */

@@ -2,6 +2,7 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config, DevoConfig } from '../config/schema.js';
 import { DEFAULT_ACTIVITY_DEPS, singleTenant, tenantLookup, type ActivityDeps, type DevoRoute } from '../activities/deps.js';
+import { PulledChunks } from '../activities/pulled-chunks.js';
 import { createDevoTransport, type DevoTransport } from '../devo/transport.js';
 import type { TenantConfig } from '../tenants/load.js';
 
@@ -19,6 +20,7 @@ export function activityDepsFromConfig(config: Config, devo: DevoTransport = cre
     ...(tenants && { devoFor: tenantLookup(devoRoutes(tenants, config.devo, devo)) }),
     devoHostname: config.devo.hostname,
     devoBatchSize: config.devo.batchSize,
+    pulledChunks: new PulledChunks(),
     async deadLetter(records, context) {
       // One JSON line per record with why and from where, beside the worker's other local state.
       const dir = join(config.dataDir, 'dead-letter');

@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure, condition, isCancellation, log, patched } from '@temporalio/workflow';
-import type { PulledPage } from '../activities/types.js';
+import type { PulledPage, SendToDevoInput } from '../activities/types.js';
 import type { ResumePoint } from '../microsoft/resume-point.js';
 import { budgetWaitMs, DEFAULT_BUDGET, iso, recentCalls, type TimeWindow } from '../time-windows/index.js';
 import { fetchToken, pullPage, sendToDevo } from './activity-stubs.js';
@@ -194,8 +194,7 @@ export class CollectorSteps {
       // A failed send never costs an API call: the page stays in hand (and in history) until confirmed.
       const pages = lastPage > page ? `pages ${page}-${lastPage}` : `page ${page}`;
       const summary = `send ${pulled.packed?.count ?? pulled.records?.length ?? 0} records of ${describeWindow(window)} ${pages}`;
-      // Pages from histories before packing carry a record array; either shape is passed on as it came.
-      const content = pulled.packed ? { packed: pulled.packed } : { records: pulled.records };
+      const content = sendInputOf(pulled);
       const sent = await this.untilDone(() => sendToDevo.executeWithOptions({ summary }, [{ tenantId: this.settings.tenantId, ...content, window, page }]));
       const totals = this.state.totals;
       totals.records += sent.delivered;
@@ -224,6 +223,20 @@ export class CollectorSteps {
       return undefined;
     });
   }
+}
+
+/**
+ * What the send of a pulled chunk is given. The chunk is in history already, as the pull's result: the
+ * send names that pull and its record count, and finds the bytes in the worker's memory or in that
+ * result (activities/pulled-chunks.ts), so each chunk enters history once. Pulls from before pulls had
+ * an id, and pages from before packing (a record array), are passed on as they came. A worker from
+ * before this finds no bytes to inflate in a named chunk and fails the send, to be retried: it never
+ * sends nothing and calls it done.
+ */
+function sendInputOf(pulled: PulledPage): Pick<SendToDevoInput, 'packed' | 'records'> {
+  if (!pulled.packed) return { records: pulled.records };
+  if (pulled.activityId === undefined) return { packed: pulled.packed };
+  return { packed: { count: pulled.packed.count, pulledBy: pulled.activityId } };
 }
 
 /** A window as the UI shows it: `2026-11-24 10:00..10:05Z`. */

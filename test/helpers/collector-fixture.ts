@@ -2,6 +2,7 @@ import type { TestContext } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import type { Worker } from '@temporalio/worker';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { ActivityDeps } from '../../activities/deps.js';
 import type { Config } from '../../config/schema.js';
 import { generateCertificateSet, type CertificateSet } from '../../devo/certificates.js';
 import { syslogTransport } from '../../devo/transport.js';
@@ -48,6 +49,8 @@ export async function collectorFixture(
   t: TestContext,
   emulatorOptions: Omit<MicrosoftEmulatorOptions, 'clientId' | 'clientSecret'>,
   source: 'graph' | 'reporting' = 'graph',
+  /** Changes to the worker's real activity dependencies, e.g. `{ pulledChunks: undefined }`. */
+  depsOverrides: Partial<ActivityDeps> = {},
 ): Promise<CollectorFixture> {
   const env = await temporalTestEnv();
   certificates ??= generateCertificateSet();
@@ -63,7 +66,7 @@ export async function collectorFixture(
     namespace: 'default',
     taskQueue,
     dataConverter: env.dataConverter,
-    deps: activityDepsFromConfig(config, devo),
+    deps: { ...activityDepsFromConfig(config, devo), ...depsOverrides },
     workflowBundle: env.workflowBundle,
   });
   t.after(async () => {

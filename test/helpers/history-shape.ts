@@ -46,3 +46,14 @@ export function activityOverlap(history: History): ActivityOverlap {
     sends: sends.length,
   };
 }
+
+/** The largest input payload of the run's sendToDevo activities, in bytes as the server stores it (encrypted). */
+export function largestSendInput(history: History): number {
+  let largest = 0;
+  for (const event of history.events ?? []) {
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled?.activityType?.name !== 'sendToDevo') continue;
+    for (const payload of scheduled.input?.payloads ?? []) largest = Math.max(largest, payload.data?.length ?? 0);
+  }
+  return largest;
+}

@@ -7,7 +7,7 @@ import { MAX_PAGES_PER_PULL } from '../../workflows/steps.js';
 import { accountFor, summary } from '../helpers/accounting.js';
 import { collectorFixture } from '../helpers/collector-fixture.js';
 import { graphTruth, settledDataset } from '../helpers/ground-truth.js';
-import { activityOverlap } from '../helpers/history-shape.js';
+import { activityOverlap, largestSendInput } from '../helpers/history-shape.js';
 
 const MIN = 60_000;
 
@@ -32,9 +32,28 @@ describe('pipelined chunks of pages and settings changes', () => {
     // every chunk after a window's first is pulled while the one before it is being sent
     assert.equal(overlap.pullsBesideSends, overlap.pulls - windows, JSON.stringify(overlap));
     assert.equal(overlap.sendsBesideSends, 0, 'sends never overlap, so pages reach Devo in order');
+    // A chunk enters history once, as its pull's result: the send only names that pull.
+    assert.ok(largestSendInput(history) < 2_000, `a send's input of ${largestSendInput(history)} bytes`);
     const served = f.emulator.stats().requests['graph 200'] ?? 0;
     assert.equal(caughtUp.totals.apiCalls, served, 'booked calls not made are given back: one call per page served');
     assert.equal(served, pages);
+  });
+
+  it("a send whose chunk the worker no longer holds reads it from its pull's result in history: every record once, no call again", async (t) => {
+    const now = Date.now();
+    const start = alignDown(now - 60 * MIN, 5 * MIN);
+    // No chunk kept in the worker's memory: as for a send that lands on another worker, or after a restart.
+    const f = await collectorFixture(t, { dataset: settledDataset({ records: 6_000, startMs: start, endMs: now }) }, 'graph', { pulledChunks: undefined });
+    const caughtUp = await f.collectUntilCaughtUp({ start: iso(start), pageSize: 100 });
+
+    const account = accountFor(f.delivered(), graphTruth(f.emulator, start, Date.parse(caughtUp.cursor)));
+    assert.deepEqual([account.missing.length, account.duplicates, account.unexpected.length, account.altered.length], [0, 0, 0, 0], summary(account));
+    assert.ok(account.expected > 3_000, `${account.expected} records expected`);
+    const history = await f.env.client.workflow.getHandle(`o365-message-trace/${f.tenantId}`).fetchHistory();
+    const { sends } = activityOverlap(history);
+    assert.ok(sends > 10, `${sends} sends, each naming its pull`);
+    assert.ok(largestSendInput(history) < 2_000, `a send's input of ${largestSendInput(history)} bytes`);
+    assert.equal(f.emulator.stats().requests['graph 200'] ?? 0, caughtUp.totals.pages, 'no page asked for twice');
   });
 
   it('a page that fails inside a chunk ends the chunk early: no page is pulled twice and every call is booked', async (t) => {
