@@ -21,6 +21,8 @@ export interface PackedRecords {
    * result holds them (activities/pulled-chunks.ts).
    */
   readonly pulledBy?: string;
+  /** Drawn by the pull attempt that packed the bytes: the key of the chunk in that worker's memory. */
+  readonly chunkId?: string;
 }
 
 /** One record ready to send: its JSON exactly as Microsoft's fields and values, and its received time. */

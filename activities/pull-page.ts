@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { activityInfo, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { pullGraphPage } from '../microsoft/graph.js';
@@ -77,10 +78,9 @@ export function pullPageActivity(deps: ActivityDeps) {
         resume = undefined;
         if (!nextLink || pages >= maxPages || chunk.bytes + chunk.lastPageBytes > MAX_CHUNK_BYTES) break;
       }
-      const packed = chunk.finish();
-      const { activityId } = activityInfo();
-      deps.pulledChunks?.remember(activityId, packed);
-      return { packed, activityId, nextLink, resumePoint, ...(pages > 1 ? { pages } : {}), ...(endedBy ? { endedBy } : {}), ...(deadLettered > 0 ? { deadLettered } : {}) };
+      const packed = { ...chunk.finish(), chunkId: randomUUID() };
+      deps.pulledChunks?.remember(packed.chunkId, packed);
+      return { packed, activityId: activityInfo().activityId, nextLink, resumePoint, ...(pages > 1 ? { pages } : {}), ...(endedBy ? { endedBy } : {}), ...(deadLettered > 0 ? { deadLettered } : {}) };
     }));
   };
 }

@@ -11,9 +11,13 @@ export const PULLED_CHUNK_MISSING = 'PulledChunkMissing';
 /**
  * The chunks this worker pulled, kept until they are sent. A chunk enters history once, as its pull's
  * result; the send then names that pull (`PackedRecords.pulledBy`) instead of carrying the bytes again,
- * which halves the history and the server's work per record. A send finds its chunk here, or, when
+ * which halves the history (and its continue-as-new runs). A send finds its chunk here, or, when
  * another worker pulled it, after a restart, or once evicted, reads it back from the run's history:
  * a failed send still never costs a Microsoft call.
+ *
+ * Chunks are kept by an id each pull attempt draws (`PackedRecords.chunkId`), not by the activity's id:
+ * an attempt whose result never reached history (it timed out, and a retry elsewhere completed) leaves
+ * a chunk no send will name, so a send never takes one that differs from the recorded result.
  */
 export class PulledChunks {
   private readonly chunks: LRUCache<string, PackedRecords>;
@@ -24,25 +28,18 @@ export class PulledChunks {
   }
 
   /** Called by the pull that just packed the chunk. */
-  remember(pullActivityId: string, packed: PackedRecords): void {
-    if (packed.deflated && activityInfo().workflowExecution) this.chunks.set(keyOf(pullActivityId), packed);
+  remember(chunkId: string, packed: PackedRecords): void {
+    if (packed.deflated) this.chunks.set(chunkId, packed);
   }
 
-  /** The chunk a pull of the running activity's workflow run packed, if this worker still holds it. */
-  get(pullActivityId: string): PackedRecords | undefined {
-    return activityInfo().workflowExecution ? this.chunks.get(keyOf(pullActivityId)) : undefined;
+  get(chunkId: string): PackedRecords | undefined {
+    return this.chunks.get(chunkId);
   }
 
   /** Called once the chunk is confirmed by Devo: nothing will ask for it again. */
-  forget(pullActivityId: string): void {
-    if (activityInfo().workflowExecution) this.chunks.delete(keyOf(pullActivityId));
+  forget(chunkId: string): void {
+    this.chunks.delete(chunkId);
   }
-}
-
-/** A pull's chunk in the running activity's workflow run: activity ids are unique within a run only. */
-function keyOf(pullActivityId: string): string {
-  const { workflowId, runId } = workflowRun();
-  return `${workflowId}/${runId}/${pullActivityId}`;
 }
 
 function workflowRun(): { readonly workflowId: string; readonly runId: string } {
@@ -51,7 +48,7 @@ function workflowRun(): { readonly workflowId: string; readonly runId: string } 
   return run;
 }
 
-/** Reads the result of the run's pullPage activity `pullActivityId` from the run's history, through the worker's codec. */
+/** Reads the result of the running activity's workflow run's pullPage activity `pullActivityId` from history, through the worker's codec. */
 export async function chunkInHistory(pullActivityId: string): Promise<PackedRecords> {
   const { workflowId, runId } = workflowRun();
   const client = Context.current().client;

@@ -49,7 +49,7 @@ export function sendToDevoActivity(deps: ActivityDeps) {
       // A retry after any attempt resends the batch that was in flight when the previous attempt died.
       const resent = info.attempt > 1 && resumeFrom < batches.length ? batches[resumeFrom]!.length : 0;
       if (resent > 0) log.info('resumed a send after the last confirmed batch', { resumeFrom, resent });
-      if (input.packed?.pulledBy !== undefined) deps.pulledChunks?.forget(input.packed.pulledBy);
+      if (input.packed?.chunkId !== undefined) deps.pulledChunks?.forget(input.packed.chunkId);
       return { delivered: events.length, batches: batches.length, resent, oversize: oversize.length, bytes };
     });
   };
@@ -58,9 +58,10 @@ export function sendToDevoActivity(deps: ActivityDeps) {
 /** The packed bytes to send: as given, or, when the input names the pull that packed them, that pull's. */
 async function chunkOf(deps: ActivityDeps, packed: PackedRecords): Promise<PackedRecords> {
   if (packed.pulledBy === undefined || packed.deflated || packed.deflatedEvents !== undefined) return packed;
-  const pulled = deps.pulledChunks?.get(packed.pulledBy) ?? (await chunkInHistory(packed.pulledBy));
-  if (pulled.count !== packed.count) {
-    throw ApplicationFailure.nonRetryable(`the chunk of pull ${packed.pulledBy} holds ${pulled.count} records, not the ${packed.count} the send names`, PULLED_CHUNK_MISSING);
+  const kept = packed.chunkId !== undefined ? deps.pulledChunks?.get(packed.chunkId) : undefined;
+  const pulled = kept ?? (await chunkInHistory(packed.pulledBy));
+  if (pulled.count !== packed.count || pulled.chunkId !== packed.chunkId) {
+    throw ApplicationFailure.nonRetryable(`the chunk of pull ${packed.pulledBy} is not the one the send names (${pulled.count} records against ${packed.count})`, PULLED_CHUNK_MISSING);
   }
   return pulled;
 }

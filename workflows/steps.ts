@@ -236,7 +236,7 @@ export class CollectorSteps {
 function sendInputOf(pulled: PulledPage): Pick<SendToDevoInput, 'packed' | 'records'> {
   if (!pulled.packed) return { records: pulled.records };
   if (pulled.activityId === undefined) return { packed: pulled.packed };
-  return { packed: { count: pulled.packed.count, pulledBy: pulled.activityId } };
+  return { packed: { count: pulled.packed.count, pulledBy: pulled.activityId, chunkId: pulled.packed.chunkId } };
 }
 
 /** A window as the UI shows it: `2026-11-24 10:00..10:05Z`. */
