@@ -79,7 +79,7 @@ export function pullPageActivity(deps: ActivityDeps) {
         if (!nextLink || pages >= maxPages || chunk.bytes + chunk.lastPageBytes > MAX_CHUNK_BYTES) break;
       }
       const packed = { ...chunk.finish(), chunkId: randomUUID() };
-      deps.pulledChunks?.remember(packed.chunkId, packed);
+      deps.pulledChunks?.remember(packed);
       return { packed, activityId: activityInfo().activityId, nextLink, resumePoint, ...(pages > 1 ? { pages } : {}), ...(endedBy ? { endedBy } : {}), ...(deadLettered > 0 ? { deadLettered } : {}) };
     }));
   };

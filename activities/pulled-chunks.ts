@@ -28,8 +28,8 @@ export class PulledChunks {
   }
 
   /** Called by the pull that just packed the chunk. */
-  remember(chunkId: string, packed: PackedRecords): void {
-    if (packed.deflated) this.chunks.set(chunkId, packed);
+  remember(packed: PackedRecords): void {
+    if (packed.deflated && packed.chunkId !== undefined) this.chunks.set(packed.chunkId, packed);
   }
 
   get(chunkId: string): PackedRecords | undefined {
@@ -42,15 +42,11 @@ export class PulledChunks {
   }
 }
 
-function workflowRun(): { readonly workflowId: string; readonly runId: string } {
-  const run = activityInfo().workflowExecution;
-  if (!run) throw new Error('a pulled chunk belongs to a workflow run; this activity has none');
-  return run;
-}
-
 /** Reads the result of the running activity's workflow run's pullPage activity `pullActivityId` from history, through the worker's codec. */
 export async function chunkInHistory(pullActivityId: string): Promise<PackedRecords> {
-  const { workflowId, runId } = workflowRun();
+  const run = activityInfo().workflowExecution;
+  if (!run) throw new Error('a pulled chunk belongs to a workflow run; this activity has none');
+  const { workflowId, runId } = run;
   const client = Context.current().client;
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
   let scheduledEventId: string | undefined;
