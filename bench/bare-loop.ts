@@ -16,7 +16,9 @@ const [fromMs, toMs] = process.argv.slice(2).map(Number);
 if (!fromMs || !toMs) throw new Error('usage: bare-loop.ts <fromMs> <toMs>');
 
 const config = loadConfig(process.env, 'worker');
-const activities: CollectorActivities = createActivities(activityDepsFromConfig(config));
+// The loop hands each pulled chunk's bytes straight to the send, so it keeps none in memory: a worker's
+// store (for sends that name their pull) would fill with chunks no send ever confirms and forgets.
+const activities: CollectorActivities = createActivities({ ...activityDepsFromConfig(config), pulledChunks: undefined });
 const env = new MockActivityEnvironment();
 /** Runs one activity function as a worker would, with its activity context (heartbeats, cancellation). */
 const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A) => env.run(fn, ...args) as Promise<R>;
