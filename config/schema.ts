@@ -200,7 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, purpose: Config
   const own = Object.fromEntries(Object.entries(env).filter(([k, v]) => v !== undefined && (KNOWN.has(k) || OWN_PREFIXES.some((p) => k.startsWith(p)))));
   const lines = Object.keys(own)
     .filter((k) => !KNOWN.has(k))
-    .map((k) => `${k}: unknown setting (see the configuration table in README.md)`);
+    .map((k) => `${k}: unknown setting (see docs/configuration.md)`);
   lines.push(...readSecretFiles(own));
   // Refused rather than warned about: it would silently turn off certificate checks of every TLS client in
   // the process that does not pin them itself (the Temporal client, Devo HTTP ingestion).
