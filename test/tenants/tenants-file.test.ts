@@ -45,7 +45,7 @@ tenants:
     clientId: app-fabrikam
     clientSecretFile: ${secretDir}/fabrikam
     source: reporting
-    reportingUrl: https://reports.example.test/
+    reportingUrl: https://reports.office365.us/
     window: 2m
     lag: 30m
     pageSize: 2000
@@ -68,7 +68,7 @@ describe('tenants file', () => {
     );
     assert.deepEqual(
       { secret: fabrikam!.microsoft.clientSecret, source: fabrikam!.microsoft.source, url: fabrikam!.microsoft.reportingUrl, windowMs: fabrikam!.microsoft.windowMs, lagMs: fabrikam!.microsoft.lagMs, start: fabrikam!.microsoft.start },
-      { secret: 'fabrikam-secret-value', source: 'reporting', url: 'https://reports.example.test', windowMs: 2 * 60_000, lagMs: 30 * 60_000, start: '2d' },
+      { secret: 'fabrikam-secret-value', source: 'reporting', url: 'https://reports.office365.us', windowMs: 2 * 60_000, lagMs: 30 * 60_000, start: '2d' },
     );
     assert.deepEqual(fabrikam!.budget, { requests: 40, windowMs: 300_000, liveReserve: 5 });
     assert.deepEqual(
