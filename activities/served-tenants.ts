@@ -1,5 +1,6 @@
 import type { MicrosoftConfig } from '../config/schema.js';
 import type { DevoTransport } from '../devo/transport.js';
+import { tenantKey } from '../tenants/tenant-id.js';
 
 /** Where one tenant's records go. */
 export interface DevoRoute {
@@ -33,9 +34,9 @@ export class TenantNotServedError extends Error {
 
 /**
  * The one lookup every activity starts with: the tenants of the worker's own configuration (the one
- * O365_TENANT_ID, or every entry of O365_TENANTS_FILE), by tenant id compared case-insensitively as
- * Microsoft does. There is no default route: a tenant not listed here is refused, never sent to the
- * worker's own Devo or asked of its Microsoft endpoints.
+ * O365_TENANT_ID, or every entry of O365_TENANTS_FILE), by tenant id whatever its case (tenantKey).
+ * There is no default route: a tenant not listed here is refused, never sent to the worker's own Devo or
+ * asked of its Microsoft endpoints.
  */
 export class ServedTenants {
   private readonly byId: ReadonlyMap<string, ServedTenant>;
@@ -50,9 +51,4 @@ export class ServedTenants {
     if (tenant === undefined) throw new TenantNotServedError(tenantId, [...this.byId.values()].map((t) => t.microsoft.tenantId));
     return tenant;
   }
-}
-
-/** Tenant ids (GUIDs or domain names) name the same tenant whatever their case. */
-export function tenantKey(tenantId: string): string {
-  return tenantId.trim().toLowerCase();
 }

@@ -5,6 +5,7 @@ import type { DevoConfig, MicrosoftConfig } from '../config/schema.js';
 import type { ApiBudget } from '../time-windows/index.js';
 import { endpointProblem } from '../microsoft/endpoints.js';
 import { readClientSecret } from './credentials.js';
+import { reservedFileProblem, reservedFiles } from './reserved-secrets.js';
 import { duplicateTenants, issueLines, tenantsFileSchema, type TenantEntry } from './schema.js';
 
 /** One tenant of the tenants file, completed from the environment's settings. */
@@ -50,12 +51,15 @@ export function loadTenantsFile(path: string, defaults: TenantDefaults, env: Nod
   const parsed = tenantsFileSchema.safeParse(raw);
   const lines = [...(parsed.success ? [] : issueLines(parsed.error.issues, raw)), ...duplicateTenants(raw)];
   if (!parsed.success || lines.length > 0) return { lines };
+  const reserved = reservedFiles(env, [['O365_TENANTS_FILE', path], ...parsed.data.tenants.flatMap(devoFiles)]);
   const tenants = parsed.data.tenants.map((entry, index) => {
     const label = `tenant ${entry.tenantId} (#${index + 1})`;
     const tenant = completeTenant(entry, defaults);
     lines.push(...crossChecks(tenant).map((line) => `${label} ${line}`));
     if (!options.allowAnyEndpoint) lines.push(...foreignEndpoints(entry).map((line) => `${label} ${line}`));
-    if (!options.readSecrets) return tenant;
+    const reservedFile = reservedFileProblem(entry.clientSecretFile, reserved);
+    if (reservedFile) lines.push(`${label} ${reservedFile}`);
+    if (!options.readSecrets || reservedFile) return tenant;
     lines.push(...unreadableDevoFiles(entry).map((line) => `${label} ${line}`));
     const secret = readClientSecret(entry, env);
     if ('problem' in secret) lines.push(`${label} ${secret.problem}`);
@@ -110,6 +114,11 @@ function foreignEndpoints(entry: TenantEntry): string[] {
     const problem = url === undefined ? undefined : endpointProblem(url, api);
     return problem ? [`${field}: ${problem}`] : [];
   });
+}
+
+/** A separate Devo domain's certificate, key and chain, as files no tenant's secret may be read from. */
+function devoFiles(entry: TenantEntry): Array<[string, string]> {
+  return (['cert', 'key', 'chain'] as const).flatMap((name) => (entry.devo?.[name] ? [[`tenant ${entry.tenantId} devo.${name}`, entry.devo[name]!] as [string, string]] : []));
 }
 
 /** A separate Devo domain's PEM files, checked where they are used: on the worker. */
