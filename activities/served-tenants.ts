@@ -26,10 +26,15 @@ export class TenantNotServedError extends Error {
     served: readonly string[],
   ) {
     super(
-      `tenant ${tenantId} is not served by this worker (it serves ${served.join(', ')}); nothing was sent or requested for it here. ` +
+      `tenant ${tenantId} is not served by this worker (it serves ${listed(served)}); nothing was sent or requested for it here. ` +
         `Add the tenant to this worker's O365_TENANTS_FILE, or give each deployment its own TEMPORAL_TASK_QUEUE (or namespace) so its activities reach only its own workers`,
     );
   }
+}
+
+/** The first few tenant ids: a worker may serve hundreds, and the message shows in the Temporal UI. */
+function listed(ids: readonly string[]): string {
+  return ids.length <= 5 ? ids.join(', ') : `${ids.slice(0, 5).join(', ')} and ${ids.length - 5} more`;
 }
 
 /**
