@@ -14,6 +14,7 @@ import {
   UnexpectedHtmlError,
 } from '../microsoft/errors.js';
 import { FailureType, type FailureTypeName } from '../workflows/failure-types.js';
+import { TenantNotServedError } from './served-tenants.js';
 
 export { FailureType, type FailureTypeName };
 
@@ -22,6 +23,14 @@ export function toApplicationFailure(err: unknown): unknown {
   if (err instanceof ApplicationFailure) return err;
   if (err instanceof MicrosoftApiError) return microsoftFailure(err);
   if (err instanceof DevoDeliveryError) return devoFailure(err);
+  if (err instanceof TenantNotServedError) {
+    // Retryable on purpose. Deployments sharing a task queue get each other's activity tasks; this worker
+    // refuses before any I/O, so nothing reaches its Devo or its Microsoft endpoints, and the retry goes
+    // back to the queue, where a worker that serves the tenant can take it and succeed. Non-retryable
+    // would end the activity on the first wrong pick though the right worker was polling. If no worker
+    // serves the tenant, the retries run out and the collector waits, blocked, showing the operator hint.
+    return ApplicationFailure.create({ type: FailureType.TenantNotServed, message: err.message, nonRetryable: false, cause: err });
+  }
   if (err instanceof RequestError) {
     // got's transport errors (timeouts, resets, DNS); the message names the method and URL, no token.
     return ApplicationFailure.create({ type: FailureType.MicrosoftUnreachable, message: `${err.code}: ${err.message}`, nonRetryable: false, cause: err });

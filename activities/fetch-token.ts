@@ -8,7 +8,7 @@ import type { FetchTokenInput } from './types.js';
 export function fetchTokenActivity(deps: ActivityDeps) {
   return async function fetchToken(input: FetchTokenInput): Promise<AccessToken> {
     return withFailureTypes(async () => {
-      const ms = deps.microsoftFor(input.tenantId);
+      const ms = deps.tenants.get(input.tenantId).microsoft;
       log.info('token requested', { tenantId: input.tenantId, source: input.source });
       const token = await requestToken({ ...ms, source: input.source }, deps.now(), deps.signal());
       log.info('token received', { expiresAt: new Date(token.expiresAtMs).toISOString() });

@@ -32,7 +32,7 @@ export const MAX_CHUNK_BYTES = 230_000;
 export function pullPageActivity(deps: ActivityDeps) {
   return async function pullPage(input: PullPageInput): Promise<PulledPage & { packed: PackedRecords }> {
     return withFailureTypes(() => whileHeartbeating(async () => {
-      const ms = deps.microsoftFor(input.tenantId);
+      const ms = deps.tenants.get(input.tenantId).microsoft;
       const maxPages = input.maxPages ?? 1;
       const chunk = new PackedChunk();
       let nextLink = input.nextLink;

@@ -18,7 +18,8 @@ export function sendToDevoActivity(deps: ActivityDeps) {
   return async function sendToDevo(input: SendToDevoInput): Promise<SendToDevoResult> {
     return withFailureTypes(async () => {
       const info = activityInfo();
-      const route = deps.devoFor?.(input.tenantId) ?? { transport: deps.devo, tag: deps.devoTag };
+      // Before anything else: a send for a tenant this worker does not serve must reach no Devo at all.
+      const route = deps.tenants.get(input.tenantId).devo;
       const resumeFrom = (info.heartbeatDetails as SendProgress | undefined)?.confirmedBatches ?? 0;
       const events: DevoEvent[] = [];
       const oversize: TraceRecord[] = [];

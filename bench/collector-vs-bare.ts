@@ -184,6 +184,7 @@ async function main() {
     O365_LOGIN_URL: emulatorUrl,
     O365_GRAPH_URL: emulatorUrl,
     O365_REPORTING_URL: emulatorUrl,
+    O365_ALLOW_ANY_ENDPOINT: 'true',
     O365_PAGE_SIZE: String(PAGE_SIZE),
     DEVO_ADDRESS: '127.0.0.1',
     DEVO_PORT: receiver.first[1],

@@ -6,6 +6,7 @@ import { parseDuration } from './durations.js';
 import { TEMPORAL_DEFAULTS } from './temporal.js';
 import { resolveTemporalConnection, type TemporalConnection } from './temporal-connection.js';
 import { loadTenantsFile, type TenantConfig } from '../tenants/load.js';
+import { endpointProblem } from '../microsoft/endpoints.js';
 
 /**
  * The environment (and `.env`) → one typed, readonly Config. This module is the only reader of
@@ -66,6 +67,8 @@ const environmentSchema = z.object({
   O365_RETENTION_MARGIN: duration('O365_RETENTION_MARGIN').default('1h'),
   /** Tenants file (YAML or JSON) for many tenants; its entries override the O365_* and DEVO_* defaults per tenant. */
   O365_TENANTS_FILE: nonEmpty.optional(),
+  /** `true` lets the Microsoft URLs (here and in the tenants file) be any URL, http included: for the emulator and tests only @default false */
+  O365_ALLOW_ANY_ENDPOINT: z.enum(['true', 'false'], { message: 'expected true or false' }).default('false'),
 
   /** `tls` (direct to Devo), `relay` (plain TCP to an on-premise relay) or `http` @default tls */
   DEVO_TRANSPORT: z.enum(['tls', 'relay', 'http']).default('tls'),
@@ -227,7 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, purpose: Config
   const config = toConfig(e, demo, payloadKey, connection);
   if (!e.O365_TENANTS_FILE) return config;
   // Only workers read the tenants' client secrets; a client never needs them.
-  const loaded = loadTenantsFile(e.O365_TENANTS_FILE, config, env, { readSecrets: purpose === 'worker' || purpose === 'run' });
+  const loaded = loadTenantsFile(e.O365_TENANTS_FILE, config, env, { readSecrets: purpose === 'worker' || purpose === 'run', allowAnyEndpoint: e.O365_ALLOW_ANY_ENDPOINT === 'true' });
   if (!loaded.tenants) throw new ConfigError(loaded.lines.map((line) => `O365_TENANTS_FILE: ${line}`));
   return { ...config, tenants: loaded.tenants };
 }
@@ -248,6 +251,13 @@ function crossChecks(e: Environment, noDevo: boolean): string[] {
   if (e.O365_PAGE_SIZE > maxPage) lines.push(`O365_PAGE_SIZE: at most ${maxPage} for O365_SOURCE=${e.O365_SOURCE}`);
   if (e.O365_WINDOW > 10 * 86_400_000) lines.push('O365_WINDOW: at most 10d, the longest span Microsoft accepts in one query');
   if (!startIsValid(e.O365_START)) lines.push(`O365_START: expected an ISO time (2026-11-01T00:00:00Z) or a duration back such as 2h or 7d, got '${e.O365_START}'`);
+  // The client secret and tokens go to these URLs: only Microsoft's, the same rule as the tenants file's.
+  if (e.O365_ALLOW_ANY_ENDPOINT !== 'true') {
+    for (const [name, api] of [['O365_LOGIN_URL', 'login'], ['O365_GRAPH_URL', 'graph'], ['O365_REPORTING_URL', 'reporting']] as const) {
+      const problem = endpointProblem(e[name], api);
+      if (problem) lines.push(`${name}: ${problem}`);
+    }
+  }
   if (!noDevo && e.DEVO_TRANSPORT === 'tls') {
     for (const name of ['DEVO_CERT', 'DEVO_KEY', 'DEVO_CHAIN'] as const) {
       const path = e[name];

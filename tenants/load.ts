@@ -3,7 +3,9 @@ import { parse } from 'yaml';
 import { parseDuration } from '../config/durations.js';
 import type { DevoConfig, MicrosoftConfig } from '../config/schema.js';
 import type { ApiBudget } from '../time-windows/index.js';
+import { endpointProblem } from '../microsoft/endpoints.js';
 import { readClientSecret } from './credentials.js';
+import { reservedFileProblem, reservedFiles } from './reserved-secrets.js';
 import { duplicateTenants, issueLines, tenantsFileSchema, type TenantEntry } from './schema.js';
 
 /** One tenant of the tenants file, completed from the environment's settings. */
@@ -29,9 +31,10 @@ const MAX_PAGE_SIZE = { graph: 5000, reporting: 2000 } as const;
 
 /**
  * Reads and checks the tenants file (YAML, or JSON, which YAML reads too). With `readSecrets` (workers
- * only), each tenant's client secret is read from the variable or file its entry names.
+ * only), each tenant's client secret is read from the variable or file its entry names. Its Microsoft
+ * URLs must be Microsoft's, unless `allowAnyEndpoint` (O365_ALLOW_ANY_ENDPOINT) is set.
  */
-export function loadTenantsFile(path: string, defaults: TenantDefaults, env: NodeJS.ProcessEnv, options: { readSecrets: boolean }): TenantsResult {
+export function loadTenantsFile(path: string, defaults: TenantDefaults, env: NodeJS.ProcessEnv, options: { readSecrets: boolean; allowAnyEndpoint?: boolean }): TenantsResult {
   let text: string;
   let raw: unknown;
   try {
@@ -48,11 +51,15 @@ export function loadTenantsFile(path: string, defaults: TenantDefaults, env: Nod
   const parsed = tenantsFileSchema.safeParse(raw);
   const lines = [...(parsed.success ? [] : issueLines(parsed.error.issues, raw)), ...duplicateTenants(raw)];
   if (!parsed.success || lines.length > 0) return { lines };
+  const reserved = reservedFiles(env, [['O365_TENANTS_FILE', path], ...parsed.data.tenants.flatMap(devoFiles)]);
   const tenants = parsed.data.tenants.map((entry, index) => {
     const label = `tenant ${entry.tenantId} (#${index + 1})`;
     const tenant = completeTenant(entry, defaults);
     lines.push(...crossChecks(tenant).map((line) => `${label} ${line}`));
-    if (!options.readSecrets) return tenant;
+    if (!options.allowAnyEndpoint) lines.push(...foreignEndpoints(entry).map((line) => `${label} ${line}`));
+    const reservedFile = reservedFileProblem(entry.clientSecretFile, reserved);
+    if (reservedFile) lines.push(`${label} ${reservedFile}`);
+    if (!options.readSecrets || reservedFile) return tenant;
     lines.push(...unreadableDevoFiles(entry).map((line) => `${label} ${line}`));
     const secret = readClientSecret(entry, env);
     if ('problem' in secret) lines.push(`${label} ${secret.problem}`);
@@ -98,6 +105,20 @@ function crossChecks({ microsoft: ms, devo }: TenantConfig): string[] {
   if (!startIsValid(ms.start)) lines.push(`start: expected an ISO time (2026-11-01T00:00:00Z) or a duration back such as 2h or 7d, got '${ms.start}'`);
   if (devo.tag.split('.').length > 10) lines.push(`devo.tagSuffix: ${devo.tag} has more than 10 levels`);
   return lines;
+}
+
+/** The entry's own Microsoft URLs that are not Microsoft's (those it inherits were checked as O365_*_URL). */
+function foreignEndpoints(entry: TenantEntry): string[] {
+  const urls = [['loginUrl', entry.loginUrl, 'login'], ['graphUrl', entry.graphUrl, 'graph'], ['reportingUrl', entry.reportingUrl, 'reporting']] as const;
+  return urls.flatMap(([field, url, api]) => {
+    const problem = url === undefined ? undefined : endpointProblem(url, api);
+    return problem ? [`${field}: ${problem}`] : [];
+  });
+}
+
+/** A separate Devo domain's certificate, key and chain, as files no tenant's secret may be read from. */
+function devoFiles(entry: TenantEntry): Array<[string, string]> {
+  return (['cert', 'key', 'chain'] as const).flatMap((name) => (entry.devo?.[name] ? [[`tenant ${entry.tenantId} devo.${name}`, entry.devo[name]!] as [string, string]] : []));
 }
 
 /** A separate Devo domain's PEM files, checked where they are used: on the worker. */

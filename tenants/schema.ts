@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { parseDuration } from '../config/durations.js';
+import { isReservedVariable } from './reserved-secrets.js';
+import { tenantKey } from './tenant-id.js';
 
 /**
  * The tenants file (`O365_TENANTS_FILE`, YAML or JSON): one entry per tenant with its app registration,
  * a reference to its client secret (never the secret itself), its source, Microsoft URLs, Devo routing and
  * collection settings. Whatever an entry leaves out comes from the environment (`O365_*`, `DEVO_*`).
  */
-
-const OWN_PREFIXES = ['O365_', 'DEVO_', 'PAYLOAD_'];
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const url = z.string().url('expected an absolute URL such as https://graph.microsoft.com').transform((u) => u.replace(/\/+$/, ''));
@@ -23,7 +23,7 @@ const duration = z.string().transform((text, ctx) => {
 const secretEnvName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the name of an environment variable, such as CONTOSO_CLIENT_SECRET')
-  .refine((name) => !OWN_PREFIXES.some((p) => name.startsWith(p)), 'pick a name without the O365_, DEVO_ or PAYLOAD_ prefix (the collector refuses unknown settings of its own)');
+  .refine((name) => !isReservedVariable(name), "pick a name without the O365_, DEVO_, PAYLOAD_, CODEC_ or TEMPORAL_ prefix: those are this process's own settings (payload key, codec token, Temporal API key), never a tenant's secret");
 
 const devoRouting = z
   .object({
@@ -94,9 +94,10 @@ export function duplicateTenants(raw: unknown): string[] {
   return tenants.flatMap((t: { tenantId?: unknown } | null, i) => {
     const id = t?.tenantId;
     if (typeof id !== 'string' || !id.trim()) return [];
-    const twice = seen.has(id.trim());
-    seen.add(id.trim());
-    return twice ? [`tenant ${id} (#${i + 1}) tenantId: listed twice; one collector per tenant`] : [];
+    // Case-insensitive: T2 and t2 are the same tenant.
+    const twice = seen.has(tenantKey(id));
+    seen.add(tenantKey(id));
+    return twice ? [`tenant ${id} (#${i + 1}) tenantId: listed twice (tenant ids are compared ignoring case); one collector per tenant`] : [];
   });
 }
 

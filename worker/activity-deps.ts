@@ -1,7 +1,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config, DevoConfig } from '../config/schema.js';
-import { DEFAULT_ACTIVITY_DEPS, singleTenant, tenantLookup, type ActivityDeps, type DevoRoute } from '../activities/deps.js';
+import { DEFAULT_ACTIVITY_DEPS, ServedTenants, type ActivityDeps, type ServedTenant } from '../activities/deps.js';
 import { PulledChunks } from '../activities/pulled-chunks.js';
 import { createDevoTransport, type DevoTransport } from '../devo/transport.js';
 import type { TenantConfig } from '../tenants/load.js';
@@ -11,13 +11,10 @@ import type { TenantConfig } from '../tenants/load.js';
  * O365_TENANT_ID, or every tenant of O365_TENANTS_FILE, each with its own secret and Devo route.
  */
 export function activityDepsFromConfig(config: Config, devo: DevoTransport = createDevoTransport(config.devo)): ActivityDeps {
-  const tenants = config.tenants;
   return {
     ...DEFAULT_ACTIVITY_DEPS,
-    microsoftFor: tenants ? tenantLookup(new Map(tenants.map((t) => [t.microsoft.tenantId, t.microsoft]))) : singleTenant(config.microsoft),
+    tenants: new ServedTenants(servedTenants(config.tenants ?? [{ microsoft: config.microsoft, devo: config.devo }], config.devo, devo)),
     devo,
-    devoTag: config.devo.tag,
-    ...(tenants && { devoFor: tenantLookup(devoRoutes(tenants, config.devo, devo)) }),
     devoHostname: config.devo.hostname,
     devoBatchSize: config.devo.batchSize,
     pulledChunks: new PulledChunks(),
@@ -32,19 +29,17 @@ export function activityDepsFromConfig(config: Config, devo: DevoTransport = cre
 }
 
 /**
- * Each tenant's tag and transport. Tenants on the default Devo domain share `devo`; a separate domain
- * (its own certificates or endpoint) gets one transport, shared by every tenant that names it.
+ * Each tenant's settings, tag and transport. Tenants on the default Devo domain share `devo`; a separate
+ * domain (its own certificates or endpoint) gets one transport, shared by every tenant that names it.
  */
-function devoRoutes(tenants: readonly TenantConfig[], defaults: DevoConfig, devo: DevoTransport): Map<string, DevoRoute> {
+function servedTenants(tenants: readonly Pick<TenantConfig, 'microsoft' | 'devo'>[], defaults: DevoConfig, devo: DevoTransport): ServedTenant[] {
   const transports = new Map<string, DevoTransport>([[endpointKey(defaults), devo]]);
-  return new Map(
-    tenants.map((tenant) => {
-      const key = endpointKey(tenant.devo);
-      const transport = transports.get(key) ?? createDevoTransport(tenant.devo);
-      transports.set(key, transport);
-      return [tenant.microsoft.tenantId, { transport, tag: tenant.devo.tag }];
-    }),
-  );
+  return tenants.map((tenant) => {
+    const key = endpointKey(tenant.devo);
+    const transport = transports.get(key) ?? createDevoTransport(tenant.devo);
+    transports.set(key, transport);
+    return { microsoft: tenant.microsoft, devo: { transport, tag: tenant.devo.tag } };
+  });
 }
 
 function endpointKey(devo: DevoConfig): string {

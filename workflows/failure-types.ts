@@ -17,6 +17,7 @@ export const FailureType = {
   DevoTlsRejected: 'DevoTlsRejected',
   DevoRejected: 'DevoRejected',
   DevoInvalidEvent: 'DevoInvalidEvent',
+  TenantNotServed: 'TenantNotServed',
 } as const;
 
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
@@ -33,5 +34,7 @@ export const OPERATOR_HINTS: Partial<Record<FailureTypeName, string>> = {
   RequestRejected: 'Microsoft refused the query; check O365_START against the retention (Graph 90 days, Reporting Web Service 10 days) and the window settings',
   DevoTlsRejected: 'the TLS handshake with Devo failed: check DEVO_CERT, DEVO_KEY and DEVO_CHAIN belong to the Devo domain and DEVO_ADDRESS is its collector endpoint',
   DevoRejected: 'Devo refused the HTTP request: check DEVO_HTTP_TOKEN, DEVO_DOMAIN and the token target tables',
+  TenantNotServed:
+    "this tenant's activities reach workers that do not serve it: give each deployment its own TEMPORAL_TASK_QUEUE (or namespace), or add the tenant to the workers' O365_TENANTS_FILE",
   DevoInvalidEvent: 'an event could not be framed for Devo: check DEVO_TAG (a dotted tag such as cloud.office365.messagetracing) and DEVO_HOSTNAME (one word)',
 };

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { ServedTenants } from '../../activities/deps.js';
 import { createActivities } from '../../activities/index.js';
 import { unpackEvents } from '../../activities/packed-records.js';
 import { MAX_CHUNK_BYTES } from '../../activities/pull-page.js';
@@ -10,7 +11,7 @@ import { createDataConverter } from '../../codec/data-converter.js';
 import { payloadConverter } from '../../codec/payload-converter.js';
 import { generateDataset } from '../../emulator/microsoft-365/index.js';
 import { CLIENT_ID, CLIENT_SECRET, HOUR, suiteEmulator } from '../fixtures/microsoft/emulator-fixture.js';
-import { devoActivityDeps } from '../helpers/devo-activity-deps.js';
+import { devoActivityDeps, TEST_TAG, unusedMicrosoft } from '../helpers/devo-activity-deps.js';
 import { graphTruth, settledDataset } from '../helpers/ground-truth.js';
 
 /** The payload limit the issue sets for page size 1,000: every payload, after the codec, at most 256 KB. */
@@ -18,13 +19,14 @@ const PAYLOAD_LIMIT = 256 * 1024;
 const endMs = Math.floor(Date.now() / HOUR) * HOUR - HOUR;
 const window = { startMs: endMs - 2 * HOUR, endMs };
 const dataset = generateDataset(settledDataset({ records: 12_000, startMs: window.startMs, endMs }));
+const noSends = { description: 'none', sendBatch: () => Promise.reject(new Error('no sends here')) };
 
 describe('pullPage chunks', () => {
   const emulator = suiteEmulator({ dataset });
   const activities = () =>
     createActivities(
-      devoActivityDeps({ description: 'none', sendBatch: () => Promise.reject(new Error('no sends here')) }, {
-        microsoftFor: (tenantId) => ({ tenantId, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, source: 'graph', loginUrl: emulator().url, graphUrl: emulator().url, reportingUrl: emulator().url, start: '1d', windowMs: HOUR, lagMs: HOUR, pageSize: 1000, retentionMarginMs: HOUR }),
+      devoActivityDeps(noSends, {
+        tenants: new ServedTenants([{ microsoft: unusedMicrosoft('contoso', { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, loginUrl: emulator().url, graphUrl: emulator().url, reportingUrl: emulator().url }), devo: { transport: noSends, tag: TEST_TAG } }]),
       }),
     );
   const pull = async (pageSize: number, maxPages: number): Promise<PulledPage> => {

@@ -44,6 +44,7 @@ const WRONG: Record<string, WrongValue> = {
   O365_PAGE_SIZE: { value: '0' },
   O365_RETENTION_MARGIN: { value: '1y' },
   O365_TENANTS_FILE: { value: '/nonexistent/o365-trace-test/tenants.yaml', group: 'tenants' },
+  O365_ALLOW_ANY_ENDPOINT: { value: 'yes' },
   DEVO_TRANSPORT: { value: 'udp' },
   DEVO_ADDRESS: BLANK,
   DEVO_PORT: { value: '70000' },

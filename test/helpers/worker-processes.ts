@@ -33,6 +33,7 @@ export function workerEnvironment(w: WorkerSetup): NodeJS.ProcessEnv {
     O365_LOGIN_URL: w.emulatorUrl,
     O365_GRAPH_URL: w.emulatorUrl,
     O365_REPORTING_URL: w.emulatorUrl,
+    O365_ALLOW_ANY_ENDPOINT: 'true',
     DEVO_ADDRESS: '127.0.0.1',
     DEVO_PORT: String(w.receiverPort),
     DEVO_CERT: w.certs.clientCert,

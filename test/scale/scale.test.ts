@@ -15,7 +15,7 @@ import type { CollectorStatus } from '../../workflows/state.js';
 import { accountFor, summary } from '../helpers/accounting.js';
 import { temporalTestEnv, uniqueTaskQueue } from '../helpers/temporal.js';
 import { waitUntil } from '../helpers/wait-until.js';
-import { emulatedTenants, o365Trace, secretsEnv, tenantEntry, writeTenantsFile, type EmulatedTenant } from '../tenants/tenant-world.js';
+import { EMULATOR_ENDPOINTS, emulatedTenants, o365Trace, secretsEnv, tenantEntry, writeTenantsFile, type EmulatedTenant } from '../tenants/tenant-world.js';
 
 // @temporalio/proto is CommonJS: its namespace comes through the default export under ESM.
 const { temporal } = proto;
@@ -50,7 +50,7 @@ describe('scale: three tenants, two worker processes on one task queue', () => {
       { ...tenantEntry(charlie, settings), clientSecretEnv: undefined, clientSecretFile: charlieSecretFile, devo: { cert: separatePaths.clientCert, key: separatePaths.clientKey, chain: separatePaths.caCert, address: '127.0.0.1', port: separateDomain.tlsPort } },
     ]);
     const taskQueue = uniqueTaskQueue(t.name);
-    const clientEnv = { O365_TENANTS_FILE: file, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue, PAYLOAD_KEY: env.payloadKey.toString('base64') };
+    const clientEnv = { O365_TENANTS_FILE: file, ...EMULATOR_ENDPOINTS, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue, PAYLOAD_KEY: env.payloadKey.toString('base64') };
     const workerEnv = {
       ...clientEnv,
       PATH: process.env.PATH ?? '',

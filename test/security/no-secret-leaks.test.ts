@@ -70,6 +70,7 @@ describe('no secret or personal data in logs, errors, history or status', () => 
       O365_LOGIN_URL: emulator.url,
       O365_GRAPH_URL: emulator.url,
       O365_REPORTING_URL: emulator.url,
+      O365_ALLOW_ANY_ENDPOINT: 'true',
       O365_START: '40m',
       O365_PAGE_SIZE: '100',
       DEVO_ADDRESS: '127.0.0.1',

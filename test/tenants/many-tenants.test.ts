@@ -17,7 +17,7 @@ import { accountFor, summary } from '../helpers/accounting.js';
 import { testCertificates } from '../helpers/certificates.js';
 import { temporalTestEnv, uniqueTaskQueue, type TemporalTestEnv } from '../helpers/temporal.js';
 import { waitUntil } from '../helpers/wait-until.js';
-import { emulatedTenants, o365Trace, secretsEnv, tenantEntry, writeTenantsFile, type EmulatedTenant } from './tenant-world.js';
+import { EMULATOR_ENDPOINTS, emulatedTenants, o365Trace, secretsEnv, tenantEntry, writeTenantsFile, type EmulatedTenant } from './tenant-world.js';
 
 const MIN = 60_000;
 const TAG = 'cloud.office365.messagetracing';
@@ -31,7 +31,7 @@ async function tenantsWorker(t: TestContext, file: string, tenants: readonly Emu
   const receiver = await startDevoReceiver({ tls: { certs } });
   t.after(() => receiver.close());
   const taskQueue = uniqueTaskQueue(t.name);
-  const clientEnv = { O365_TENANTS_FILE: file, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue, PAYLOAD_KEY: env.payloadKey.toString('base64') };
+  const clientEnv = { O365_TENANTS_FILE: file, ...EMULATOR_ENDPOINTS, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue, PAYLOAD_KEY: env.payloadKey.toString('base64') };
   const workerEnv = { ...clientEnv, ...secretsEnv(tenants), DEVO_ADDRESS: '127.0.0.1', DEVO_PORT: String(receiver.tlsPort), DEVO_CERT: paths.clientCert, DEVO_KEY: paths.clientKey, DEVO_CHAIN: paths.caCert };
   const config = loadConfig(workerEnv, 'worker');
   const worker = await createCollectorWorker({

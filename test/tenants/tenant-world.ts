@@ -55,6 +55,9 @@ export async function emulatedTenants(
   return tenants;
 }
 
+/** What lets a tenants file point at emulators (plain http on this machine) instead of Microsoft's hosts. */
+export const EMULATOR_ENDPOINTS = { O365_ALLOW_ANY_ENDPOINT: 'true' } as const;
+
 /** The tenants-file entry that points a tenant at its emulator, plus whatever `extra` adds. */
 export function tenantEntry(tenant: EmulatedTenant, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const url = tenant.emulator.url;

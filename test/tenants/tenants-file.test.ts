@@ -45,7 +45,7 @@ tenants:
     clientId: app-fabrikam
     clientSecretFile: ${secretDir}/fabrikam
     source: reporting
-    reportingUrl: https://reports.example.test/
+    reportingUrl: https://reports.office365.us/
     window: 2m
     lag: 30m
     pageSize: 2000
@@ -68,7 +68,7 @@ describe('tenants file', () => {
     );
     assert.deepEqual(
       { secret: fabrikam!.microsoft.clientSecret, source: fabrikam!.microsoft.source, url: fabrikam!.microsoft.reportingUrl, windowMs: fabrikam!.microsoft.windowMs, lagMs: fabrikam!.microsoft.lagMs, start: fabrikam!.microsoft.start },
-      { secret: 'fabrikam-secret-value', source: 'reporting', url: 'https://reports.example.test', windowMs: 2 * 60_000, lagMs: 30 * 60_000, start: '2d' },
+      { secret: 'fabrikam-secret-value', source: 'reporting', url: 'https://reports.office365.us', windowMs: 2 * 60_000, lagMs: 30 * 60_000, start: '2d' },
     );
     assert.deepEqual(fabrikam!.budget, { requests: 40, windowMs: 300_000, liveReserve: 5 });
     assert.deepEqual(
@@ -157,14 +157,14 @@ tenants:
     const env = { ...environment(dir, file), DEVO_CERT: paths.clientCert, DEVO_KEY: paths.clientKey, DEVO_CHAIN: paths.caCert, A_SECRET: 'sa', B_SECRET: 'sb', C_SECRET: 'sc' };
     const config: Config = loadConfig(env, 'worker');
     const deps = activityDepsFromConfig(config);
-    assert.deepEqual(['a', 'b', 'c'].map((id) => deps.microsoftFor(id).clientSecret), ['sa', 'sb', 'sc']);
-    const routes = ['a', 'b', 'c'].map((id) => deps.devoFor!(id));
+    assert.deepEqual(['a', 'b', 'c'].map((id) => deps.tenants.get(id).microsoft.clientSecret), ['sa', 'sb', 'sc']);
+    const routes = ['a', 'b', 'c'].map((id) => deps.tenants.get(id).devo);
     assert.deepEqual(routes.map((r) => r.tag), ['cloud.office365.messagetracing.a', 'cloud.office365.messagetracing', 'cloud.office365.messagetracing']);
     assert.equal(routes[0]!.transport, deps.devo, 'tenants on the default domain share its transport');
     assert.equal(routes[1]!.transport, deps.devo);
     assert.notEqual(routes[2]!.transport, deps.devo, 'a separate domain has a transport of its own');
     assert.equal(routes[2]!.transport.description, 'tls://collector-us.devo.io:6514');
-    assert.throws(() => deps.microsoftFor('d'), /tenant d is not in this worker's O365_TENANTS_FILE/);
+    assert.throws(() => deps.tenants.get('d'), /tenant d is not served by this worker \(it serves a, b, c\)/);
   });
 });
 
