@@ -1,6 +1,14 @@
 import { MalformedResponseError, RequestRejectedError } from './errors.js';
 
 /**
+ * Longest next link accepted. The link travels in the pull's result, beside the packed records, so its
+ * size counts against the payload too. Graph's skiptoken encodes the window's bounds, a recipient address
+ * (at most 320 characters) and the page size; the Reporting Web Service's is a row offset: a few hundred
+ * characters in all, so 8 KiB is generous.
+ */
+export const MAX_NEXT_LINK_CHARS = 8 * 1024;
+
+/**
  * Resolves an API's next link against the URL that returned it (the Reporting Web Service's JSON-light
  * `odata.nextLink` may be relative, e.g. `../../ReportingWebService/...`, reference §1.4) and refuses a
  * link to any other origin than the configured API: the bearer token must never leave for another host.
@@ -8,6 +16,7 @@ import { MalformedResponseError, RequestRejectedError } from './errors.js';
 export function resolveNextLink(link: unknown, requestUrl: string, what: string): string | undefined {
   if (link === undefined || link === null || link === '') return undefined;
   if (typeof link !== 'string') throw new MalformedResponseError(`${what}: next link is not a string`);
+  if (link.length > MAX_NEXT_LINK_CHARS) throw new MalformedResponseError(`${what}: next link of ${link.length} characters, more than ${MAX_NEXT_LINK_CHARS}`);
   let resolved: URL;
   try {
     resolved = new URL(link, requestUrl);
