@@ -25,8 +25,9 @@ export interface ActivityDeps {
   /** Largest framed event sent; larger records are reported, never cut. */
   readonly maxEventBytes: number;
   /**
-   * Where rows that cannot be sent go, to be handled by hand: records too large for one Devo event
-   * (`oversize`), and rows of a page that are not message trace records (`unparseable`, as given).
+   * Where rows that cannot be sent go, to be handled by hand: records too large for one Devo event or one
+   * pull result (`oversize`), rows of a page that are not message trace records (`unparseable`, as given),
+   * and records received outside the window the page was asked for (`outside-window`).
    */
   readonly deadLetter: (rows: readonly unknown[], context: DeadLetterContext) => Promise<void>;
   readonly now: () => number;
@@ -40,7 +41,7 @@ export interface ActivityDeps {
 export interface DeadLetterContext {
   /** Whose rows: one worker's dead-letter file serves every tenant it collects for. */
   readonly tenantId: string;
-  readonly reason: 'oversize' | 'unparseable';
+  readonly reason: 'oversize' | 'unparseable' | 'outside-window';
   readonly window: TimeWindow;
   readonly page: number;
 }

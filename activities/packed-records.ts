@@ -64,12 +64,44 @@ export class PackedChunk {
   lastPageBytes = 0;
 
   add(records: readonly TraceRecord[]): void {
-    if (records.length === 0) return;
-    const part = deflateRawSync(writeLines(records, this.count > 0), { level: DEFLATE_LEVEL, finishFlush: constants.Z_SYNC_FLUSH });
-    this.parts.push(part);
-    this.count += records.length;
-    this.bytes += part.length;
-    this.lastPageBytes = part.length;
+    this.addWithin(records, { maxRecordBytes: Infinity, maxBytes: Infinity });
+  }
+
+  /**
+   * Adds the longest run of `records`, from the first, that keeps the chunk within `maxBytes` deflated,
+   * leaving out (and naming) those whose JSON is over `maxRecordBytes`. Returns how many records the run
+   * covers and which of them (indexes into `records`) were too large; the rest are not in the chunk. The
+   * whole page is deflated once; only a page that does not fit is deflated again, prefix by prefix, in a
+   * binary search over record boundaries (about 13 rounds for 5,000 records).
+   */
+  addWithin(records: readonly TraceRecord[], limits: { readonly maxRecordBytes: number; readonly maxBytes: number }): { taken: number; tooLarge: number[] } {
+    if (records.length === 0) return { taken: 0, tooLarge: [] };
+    const { lines, ends, kept, tooLarge } = writeLines(records, this.count > 0, limits.maxRecordBytes);
+    const deflate = (taken: number) => deflateRawSync(lines.subarray(0, taken === 0 ? 0 : ends[taken - 1]), { level: DEFLATE_LEVEL, finishFlush: constants.Z_SYNC_FLUSH });
+    const fits = (part: Buffer) => this.bytes + part.length <= limits.maxBytes;
+    let taken = records.length;
+    let part = deflate(taken);
+    if (!fits(part)) {
+      // Invariant: a run of `low` records fits (none always does), a run of `high` does not.
+      let low = 0;
+      let high = records.length;
+      part = Buffer.alloc(0);
+      while (high - low > 1) {
+        const middle = (low + high) >>> 1;
+        const candidate = deflate(middle);
+        if (fits(candidate)) [low, part] = [middle, candidate];
+        else high = middle;
+      }
+      taken = low;
+    }
+    const lineCount = taken === records.length ? kept.length : kept.filter((index) => index < taken).length;
+    if (lineCount > 0) {
+      this.parts.push(part);
+      this.count += lineCount;
+      this.bytes += part.length;
+      this.lastPageBytes = part.length;
+    }
+    return { taken, tooLarge: tooLarge.filter((index) => index < taken) };
   }
 
   finish(): PackedRecords {
@@ -81,21 +113,42 @@ export class PackedChunk {
  * The page's lines, written as UTF-8 straight into one buffer kept from page to page (deflate reads it
  * before returning). Building them as strings, joined, then encoded for zlib made three copies of each
  * page on the heap: about a third of the packing time, and garbage the worker's small young generation
- * (the image's `--max-semi-space-size=2`) had to promote and collect.
+ * (the image's `--max-semi-space-size=2`) had to promote and collect. A record whose JSON is over
+ * `maxRecordBytes` gets no line; `ends[i]` is where the lines of records 0..i end, so any run of records
+ * from the first is a prefix of the buffer.
  */
-function writeLines(records: readonly TraceRecord[], afterEarlierPages: boolean): Buffer {
+function writeLines(records: readonly TraceRecord[], afterEarlierPages: boolean, maxRecordBytes: number): { lines: Buffer; ends: number[]; kept: number[]; tooLarge: number[] } {
   let at = 0;
+  const ends: number[] = [];
+  const kept: number[] = [];
+  const tooLarge: number[] = [];
   for (let index = 0; index < records.length; index++) {
     const { timeMs, json } = eventOf(records[index]!);
+    // UTF-8 never takes fewer bytes than UTF-16 code units: a record this long is too large without
+    // writing it (and growing the kept buffer to three times its length).
+    if (json.length > maxRecordBytes) {
+      tooLarge.push(index);
+      ends.push(at);
+      continue;
+    }
     // A UTF-16 code unit never takes more than 3 bytes in UTF-8; a newline, a time in ms (at most 16
     // digits) and a tab come before it.
     const buffer = lineBufferWith(at + 18 + json.length * 3, at);
-    if (index > 0 || afterEarlierPages) buffer[at++] = NEWLINE;
+    const start = at;
+    if (kept.length > 0 || afterEarlierPages) buffer[at++] = NEWLINE;
     if (timeMs !== undefined) at += buffer.write(String(timeMs), at, 'latin1');
     buffer[at++] = TAB;
-    at += buffer.write(json, at, 'utf8');
+    const jsonBytes = buffer.write(json, at, 'utf8');
+    if (jsonBytes > maxRecordBytes) {
+      at = start;
+      tooLarge.push(index);
+    } else {
+      at += jsonBytes;
+      kept.push(index);
+    }
+    ends.push(at);
   }
-  return lineBuffer.subarray(0, at);
+  return { lines: lineBuffer.subarray(0, at), ends, kept, tooLarge };
 }
 
 let lineBuffer = Buffer.alloc(0);

@@ -1,5 +1,6 @@
 import { activityInfo, heartbeat, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { maxRecordBytes } from '../devo/framing.js';
 import type { DevoEvent } from '../devo/transport.js';
 import type { TraceRecord } from '../microsoft/records.js';
 import type { ActivityDeps } from './deps.js';
@@ -24,10 +25,11 @@ export function sendToDevoActivity(deps: ActivityDeps) {
       const events: DevoEvent[] = [];
       const oversize: TraceRecord[] = [];
       const now = deps.now();
+      const maxBytes = maxRecordBytes(deps.maxEventBytes);
       const packed = input.packed ? unpackEventBytes(await chunkOf(deps, input.packed)) : (input.records ?? []).map(eventOf);
       for (const { json, timeMs } of packed) {
         // Never cut an event silently: one too large for Devo is counted and reported instead.
-        if ((typeof json === 'string' ? Buffer.byteLength(json) : json.length) > deps.maxEventBytes - HEADER_ALLOWANCE) oversize.push(JSON.parse(json.toString()) as TraceRecord);
+        if ((typeof json === 'string' ? Buffer.byteLength(json) : json.length) > maxBytes) oversize.push(JSON.parse(json.toString()) as TraceRecord);
         else events.push({ tag: route.tag, hostname: deps.devoHostname, timestamp: timeMs ?? now, message: json });
       }
       if (oversize.length > 0 && resumeFrom === 0) {
@@ -66,9 +68,6 @@ async function chunkOf(deps: ActivityDeps, packed: PackedRecords): Promise<Packe
   }
   return pulled;
 }
-
-/** Room left for the syslog header (priority, timestamp, hostname, tag). */
-const HEADER_ALLOWANCE = 1024;
 
 function chunk<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];

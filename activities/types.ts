@@ -36,8 +36,17 @@ export interface PulledPage {
   readonly nextLink?: string;
   /** The last row's key, to resume the window from should Microsoft refuse the next link. */
   readonly resumePoint?: ResumePoint;
-  /** Rows that could not be read as records: written to the dead-letter file instead of being returned. */
+  /** Rows written to the dead-letter file instead of being returned, for any reason (the two below included). */
   readonly deadLettered?: number;
+  /** Of those, records too large for one Devo event or one pull result. */
+  readonly oversize?: number;
+  /** Of those, records received outside the window asked for. */
+  readonly outsideWindow?: number;
+  /**
+   * A page was cut to keep the result within its byte limit: the rest of the window is to be queried
+   * afresh from `resumePoint`, as after a refused next link (`nextLink`, if any, is not followed).
+   */
+  readonly cutShort?: boolean;
   /** Pages in this chunk @default 1 */
   readonly pages?: number;
   /** The failure type of a later page that ended the chunk early; that call was made too. */

@@ -75,6 +75,16 @@ export class DevoHttpRejected extends DevoDeliveryError {
 }
 
 /**
+ * Devo's HTTP endpoint answered with a redirect (3xx). It is never followed: the records and the token
+ * in the URL would go to whatever host the redirect names, and that host's 2xx would be taken for
+ * Devo's confirmation. Non-retryable: DEVO_HTTP_URL must name the endpoint itself. The message names no
+ * `location`, which could carry the token.
+ */
+export class DevoHttpRedirected extends DevoHttpRejected {
+  override name = 'DevoHttpRedirected';
+}
+
+/**
  * An event cannot be framed: its tag is not a safe Devo tag, its hostname holds whitespace, or its
  * timestamp is not a date. Thrown before any I/O; a configuration or programming error, never healed
  * by retrying.

@@ -26,6 +26,18 @@ export const MAX_TAG_LENGTH = 1024;
 /** Devo documents no limit for syslog events; §1.3 recommends capping at 256 KiB until Devo confirms one. */
 export const DEFAULT_MAX_EVENT_BYTES = 256 * 1024;
 
+/** Room left in an event for the syslog header (priority, timestamp, hostname, tag). */
+export const HEADER_ALLOWANCE = 1024;
+
+/**
+ * The largest record, as the UTF-8 bytes of its JSON, that goes out as one event of at most
+ * `maxEventBytes`. A larger one is set aside for the dead-letter file, never cut: at pull time, and again
+ * at send time for chunks pulled before that.
+ */
+export function maxRecordBytes(maxEventBytes: number): number {
+  return maxEventBytes - HEADER_ALLOWANCE;
+}
+
 const PRIORITY = '<14>'; // facility user (1) * 8 + severity info (6), as PYSDK and devo-go send
 const HOSTNAME = /^[\x21-\x7e]{1,255}$/; // printable ASCII without spaces: one header word
 const NEEDS_COUNTING = /[\r\n\0]/;

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { got } from 'got';
 import type { DevoConfig } from '../config/schema.js';
-import { DevoConnectionError, DevoHttpRejected } from './errors.js';
+import { BodyTooLargeError, requestText } from '../http/bounded-body.js';
+import { DevoConnectionError, DevoHttpRedirected, DevoHttpRejected } from './errors.js';
 import { frameEvent, LINE_FEED } from './framing.js';
 import { sendSyslogBatch, type SyslogTarget } from './syslog-sender.js';
 
@@ -36,8 +37,17 @@ export function syslogTransport(target: SyslogTarget): DevoTransport {
 }
 
 /**
+ * Largest answer read from Devo's HTTP endpoint, after decoding. Devo answers a POST with a status and at
+ * most a short text; anything larger is not Devo's answer, and is not buffered.
+ */
+export const MAX_DEVO_ANSWER_BYTES = 64 * 1024;
+
+/**
  * HTTP ingestion: `POST {url}/stream/{domain}/token!{token}/{host}/{tag}`, newline-separated, gzip.
- * A 2xx is the confirmation; 4xx other than 429 will not heal by retrying (reference devo-ingestion §3).
+ * A 2xx is the confirmation (Devo answers a stream POST with 200 OK); 4xx other than 429 will not heal by
+ * retrying. Redirects are not followed: following
+ * one would POST the records (and the token in the path) to wherever the `location` header points, and
+ * take that host's 2xx as Devo's confirmation.
  */
 export function httpTransport(options: { url: string; domain: string; token: string }): DevoTransport {
   return {
@@ -47,13 +57,17 @@ export function httpTransport(options: { url: string; domain: string; token: str
       const { tag, hostname } = events[0]!;
       const body = gzipSync(Buffer.concat(events.flatMap((e) => [typeof e.message === 'string' ? Buffer.from(e.message) : e.message, LINE_FEED])));
       const url = `${options.url}/stream/${encodeURIComponent(options.domain)}/token!${options.token}/${encodeURIComponent(hostname)}/${tag}`;
-      const response = await got
-        .post(url, { body, headers: { 'content-encoding': 'gzip', 'content-type': 'text/plain' }, retry: { limit: 0 }, throwHttpErrors: false, signal, timeout: { request: 60_000 } })
-        .catch((err: unknown) => {
-          throw new DevoConnectionError(`POST ${options.url}/stream/${options.domain}: ${(err as Error).message}`, { cause: err });
-        });
+      const where = `POST ${options.url}/stream/${options.domain}`;
+      const response = await requestText(got, url, { method: 'POST', body, headers: { 'content-encoding': 'gzip', 'content-type': 'text/plain' }, retry: { limit: 0 }, followRedirect: false, signal, timeout: { request: 60_000 } }, MAX_DEVO_ANSWER_BYTES).catch(
+        (err: unknown) => {
+          // The batch's fate is unknown either way, so both are a connection failure: the batch goes again.
+          const reason = err instanceof BodyTooLargeError ? `an answer that is not Devo's (${err.message})` : (err as Error).message;
+          throw new DevoConnectionError(`${where}: ${reason}`, { cause: err });
+        },
+      );
       if (response.statusCode >= 200 && response.statusCode < 300) return { bytes: body.length };
-      const what = `POST ${options.url}/stream/${options.domain}: ${response.statusCode}`;
+      const what = `${where}: ${response.statusCode}`;
+      if (response.statusCode >= 300 && response.statusCode < 400) throw new DevoHttpRedirected(`${what}: a redirect, not followed (it would send the records and the token elsewhere): set DEVO_HTTP_URL to the endpoint itself`, response.statusCode);
       if (response.statusCode === 429 || response.statusCode >= 500) throw new DevoConnectionError(what);
       throw new DevoHttpRejected(`${what}: check DEVO_HTTP_TOKEN, DEVO_DOMAIN and that the token may write to the tag`, response.statusCode);
     },

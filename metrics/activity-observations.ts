@@ -56,7 +56,14 @@ function pulled(tenant: { tenant_id: string }, page: PulledPageResult): Observat
     { series: 'pagesPulled', value: page.pages ?? 1, labels: tenant },
     { series: 'recordsPulled', value: recordCount(page), labels: tenant },
   ];
-  if (typeof page.deadLettered === 'number') observations.push({ series: 'deadLetters', value: page.deadLettered, labels: { ...tenant, reason: 'unparseable' } });
+  if (typeof page.deadLettered === 'number') {
+    // deadLettered counts every reason; the pull names how many were oversize or outside the window.
+    const oversize = page.oversize ?? 0;
+    const outside = page.outsideWindow ?? 0;
+    observations.push({ series: 'deadLetters', value: page.deadLettered - oversize - outside, labels: { ...tenant, reason: 'unparseable' } });
+    if (oversize > 0) observations.push({ series: 'deadLetters', value: oversize, labels: { ...tenant, reason: 'oversize' } });
+    if (outside > 0) observations.push({ series: 'deadLetters', value: outside, labels: { ...tenant, reason: 'outside-window' } });
+  }
   return observations;
 }
 

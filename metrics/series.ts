@@ -79,7 +79,7 @@ export const SERIES = series({
     kind: 'counter',
     source: 'activity',
     labels: ['tenant_id', 'reason'],
-    help: 'Records written to the dead-letter file instead of Devo, by reason (oversize, unparseable)',
+    help: 'Records written to the dead-letter file instead of Devo, by reason (oversize, unparseable, outside-window)',
   },
   cursor: {
     name: 'o365_cursor_timestamp_seconds',

@@ -1,7 +1,7 @@
 import { filterBounds, type TimeWindow } from '../time-windows/index.js';
 import { MalformedResponseError } from './errors.js';
 import { getApiJson } from './http.js';
-import { resolveNextLink } from './next-link.js';
+import { checkNextLinkOrigin, resolveNextLink } from './next-link.js';
 import type { PageRequest, TracePage } from './records.js';
 import { sortRows } from './row-check.js';
 
@@ -18,6 +18,8 @@ export function graphFirstPageUrl(graphUrl: string, window: TimeWindow, pageSize
  * returned in @odata.nextLink", reference §2.3): the skiptoken inside is opaque.
  */
 export async function pullGraphPage(request: PageRequest): Promise<TracePage> {
+  // The link comes from the activity's input: checked here, every time, since the token goes with it.
+  if (request.nextLink !== undefined) checkNextLinkOrigin(request.nextLink, request.baseUrl);
   const url = request.nextLink ?? graphFirstPageUrl(request.baseUrl, request.window, request.pageSize, request.upTo);
   const { body, what } = await getApiJson(url, request.accessToken, request.signal);
   return readGraphPage(body, url, what);

@@ -1,4 +1,5 @@
-import { got, type Got, type Response } from 'got';
+import { got, type Got } from 'got';
+import { BodyTooLargeError, requestText, type TextResponse } from '../http/bounded-body.js';
 import {
   MalformedResponseError,
   MicrosoftUnavailableError,
@@ -10,6 +11,15 @@ import {
   UnexpectedHtmlError,
 } from './errors.js';
 import { parseRetryAfter } from './retry-after.js';
+import { safeText } from './safe-text.js';
+
+/**
+ * Largest page body read, after decoding. A page of 5,000 rows (the most either API returns) is about
+ * 2 MB as Graph sends it and a few MB in the Reporting Web Service's verbose shape; 16 MiB leaves room for
+ * pages of unusually large rows, while bounding what one pull may hold and parse (a 204 KB gzip body once
+ * inflated to 200 MB). A larger body fails the pull as a malformed response.
+ */
+export const MAX_PAGE_BODY_BYTES = 16 * 1024 * 1024;
 
 /**
  * The got instance every Microsoft call goes through. Retries are off on purpose: the Temporal activity
@@ -35,8 +45,18 @@ export function describe(method: string, url: string | URL): string {
 /** GETs one page of an API with the bearer token and returns its parsed JSON body (or the typed error). */
 export async function getApiJson(url: string, accessToken: string, signal?: AbortSignal): Promise<{ body: unknown; what: string }> {
   const what = describe('GET', url);
-  const response = await microsoftHttp.get(url, { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' }, signal });
+  const response = await readBounded(url, { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' }, signal }, MAX_PAGE_BODY_BYTES, what);
   return { body: parseApiResponse(response, what), what };
+}
+
+/** A Microsoft request read as text, at most `maxBytes` once decoded; a larger body is a malformed response. */
+export async function readBounded(url: string, options: Parameters<typeof requestText>[2], maxBytes: number, what: string): Promise<TextResponse> {
+  try {
+    return await requestText(microsoftHttp, url, options, maxBytes);
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) throw new MalformedResponseError(`${what}: ${err.message}`, undefined, { cause: err });
+    throw err;
+  }
 }
 
 const SERVICE_PRINCIPAL_HINT = /service principal/i;
@@ -45,7 +65,7 @@ const SERVICE_PRINCIPAL_HINT = /service principal/i;
  * Turns a non-2xx or non-JSON response from Graph or the Reporting Web Service into the matching error,
  * and returns the parsed JSON body otherwise.
  */
-export function parseApiResponse(response: Response<string>, what: string): unknown {
+export function parseApiResponse(response: TextResponse, what: string): unknown {
   const { statusCode, body } = response;
   const contentType = String(response.headers['content-type'] ?? '');
   if (statusCode === 401) {
@@ -93,9 +113,8 @@ function errorText(body: string): string | undefined {
       'odata.error'?: { message?: { value?: string } };
       Message?: string;
     };
-    const text = parsed.error?.message ?? parsed['odata.error']?.message?.value ?? parsed.Message;
     // One line of bounded length: the body is Microsoft's, the message goes to logs and the UI.
-    return typeof text === 'string' ? text.slice(0, 300).replace(/\p{Cc}+/gu, ' ') : undefined;
+    return safeText(parsed.error?.message ?? parsed['odata.error']?.message?.value ?? parsed.Message);
   } catch {
     return undefined;
   }

@@ -1,7 +1,7 @@
 import { filterBounds, type TimeWindow } from '../time-windows/index.js';
 import { MalformedResponseError } from './errors.js';
 import { getApiJson } from './http.js';
-import { resolveNextLink } from './next-link.js';
+import { checkNextLinkOrigin, resolveNextLink } from './next-link.js';
 import type { PageRequest, TracePage } from './records.js';
 import { sortRows } from './row-check.js';
 
@@ -25,6 +25,8 @@ export function reportingFirstPageUrl(reportingUrl: string, window: TimeWindow, 
  * `/Date(ms)/` dates and `d.__next`.
  */
 export async function pullReportingPage(request: PageRequest): Promise<TracePage> {
+  // The link comes from the activity's input: checked here, every time, since the token goes with it.
+  if (request.nextLink !== undefined) checkNextLinkOrigin(request.nextLink, request.baseUrl);
   const url = request.nextLink ?? reportingFirstPageUrl(request.baseUrl, request.window, request.pageSize, request.upTo);
   const { body, what } = await getApiJson(url, request.accessToken, request.signal);
   return readReportingPage(body, url, what);

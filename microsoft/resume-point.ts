@@ -1,3 +1,4 @@
+import { filterBounds, type TimeWindow } from '../time-windows/index.js';
 import { normaliseReceived } from './received-time.js';
 import type { TraceRecord } from './records.js';
 
@@ -27,4 +28,16 @@ export function resumePointOf(records: readonly TraceRecord[]): ResumePoint | un
 /** Drops the rows a resumed query repeats: those at exactly the resume time up to its recipient. */
 export function afterResumePoint(records: readonly TraceRecord[], point: ResumePoint): TraceRecord[] {
   return records.filter((r) => normaliseReceived(r.receivedDateTime ?? r.Received) !== point.received || String(r.recipientAddress ?? r.RecipientAddress) > point.recipient);
+}
+
+/**
+ * The resume point moved into the window's query bounds, so the query that resumes from it is never
+ * inverted (Microsoft answers 400 to that, for ever). Inside the window it is returned as it is. After
+ * the window's last tick: the whole window is read again. Before its start: only rows at the first tick.
+ */
+export function clampResumePoint(point: ResumePoint, window: TimeWindow): ResumePoint {
+  const { from, to } = filterBounds(window);
+  if (point.received > to) return { received: to, recipient: '' };
+  if (point.received < from) return { received: from, recipient: '' };
+  return point;
 }

@@ -185,8 +185,9 @@ export class CollectorSteps {
       pulledAhead = undefined;
       const lastPage = page + (pulled.pages ?? 1) - 1;
       // A later page of the chunk refused with 400 is Microsoft refusing its own next link: never asked for again.
-      const nextLinkRefused = pulled.endedBy === FailureType.RequestRejected;
-      const after: WindowProgress | undefined = pulled.nextLink
+      // A page cut to fit the pull's byte limit goes on the same way, from its last row kept (absent in older histories).
+      const nextLinkRefused = pulled.endedBy === FailureType.RequestRejected || pulled.cutShort === true;
+      const after: WindowProgress | undefined = pulled.nextLink || pulled.cutShort
         ? { window, pagesDone: lastPage, nextLink: pulled.nextLink, resumePoint: pulled.resumePoint, ...(nextLinkRefused && { nextLinkRefused }) }
         : undefined;
       // Replaying a history from before pipelining keeps its one-page-at-a-time order (patched() is false there).
