@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import type { DeadLetterContext } from '../../activities/deps.js';
+import { ServedTenants, type DeadLetterContext } from '../../activities/deps.js';
 import { createActivities } from '../../activities/index.js';
 import type { PulledPage, PullPageInput } from '../../activities/types.js';
 import type { GraphTraceRecord } from '../../microsoft/records.js';
 import type { TimeWindow } from '../../time-windows/index.js';
-import { devoActivityDeps } from './devo-activity-deps.js';
+import type { DevoTransport } from '../../devo/transport.js';
+import { devoActivityDeps, TEST_TAG, unusedMicrosoft } from './devo-activity-deps.js';
 
 /** A Graph messageTraces row for `id`, received at `received` (Graph's ISO time, 7 fractional digits). */
 export function graphRow(id: string, received: string, subject = 'ok'): GraphTraceRecord {
@@ -53,15 +54,21 @@ export interface DeadLetter {
 }
 
 /** pullPage of `window` against a Graph at `graphUrl` (no Devo), with the dead letters it writes kept in memory. */
+const noDevo: DevoTransport = { description: 'none', sendBatch: () => Promise.reject(new Error('no sends here')) };
+
 export function graphPuller(graphUrl: string, window: TimeWindow, accessToken: string) {
   const deadLetters: DeadLetter[] = [];
   const activities = createActivities(
-    devoActivityDeps({ description: 'none', sendBatch: () => Promise.reject(new Error('no sends here')) }, {
-      microsoftFor: (tenantId) => ({ tenantId, clientId: 'c', clientSecret: 's', source: 'graph', loginUrl: graphUrl, graphUrl, reportingUrl: graphUrl, start: '1d', windowMs: 300_000, lagMs: 900_000, pageSize: 100, retentionMarginMs: 3_600_000 }),
-      deadLetter: async (rows, context) => {
-        deadLetters.push({ rows, context });
+    devoActivityDeps(
+      noDevo,
+      {
+        tenants: new ServedTenants([{ microsoft: unusedMicrosoft('t1', { loginUrl: graphUrl, graphUrl, reportingUrl: graphUrl, start: '1d', pageSize: 100 }), devo: { transport: noDevo, tag: TEST_TAG } }]),
+        deadLetter: async (rows, context) => {
+          deadLetters.push({ rows, context });
+        },
       },
-    }),
+      't1',
+    ),
   );
   const pull = (input: Partial<PullPageInput>) =>
     new MockActivityEnvironment().run(activities.pullPage, { tenantId: 't1', source: 'graph' as const, window, pageSize: 100, accessToken, page: 1, ...input }) as Promise<PulledPage>;
