@@ -73,6 +73,10 @@ export async function messageTraceCollector(input: CollectorInput): Promise<void
     reportProgress(steps.settings, state);
   };
   steps.onPhaseChange = report;
+  steps.continueAsNew = async () => {
+    await condition(allHandlersFinished);
+    return continueAsNew<typeof messageTraceCollector>({ settings: steps.settings, start: input.start, state });
+  };
 
   const liveWindowDue = () => nextWindow(Date.parse(state.cursor), Date.now(), steps.settings);
   let windowsThisRun = 0;
@@ -107,6 +111,5 @@ export async function messageTraceCollector(input: CollectorInput): Promise<void
     }
     await steps.waitFor(msUntilDue(Date.parse(state.cursor), Date.now(), steps.settings), 'waiting');
   }
-  await condition(allHandlersFinished);
-  await continueAsNew<typeof messageTraceCollector>({ settings: steps.settings, start: input.start, state });
+  await steps.continueAsNew();
 }
