@@ -17,3 +17,9 @@ export const PAGE_CHUNKS_PATCH = 'pulled-page-chunks';
  * instead of growing one history until Temporal terminates the run at its event limit.
  */
 export const CONTINUE_AS_NEW_FROM_WAITS = 'continue-as-new-from-waits';
+
+/**
+ * Backfill requests are bounded: near-adjacent pending ranges merge (gaps under a window), more than
+ * MAX_PENDING_RANGES are refused, and the update answers with a summary instead of the whole list.
+ */
+export const BOUNDED_BACKFILL = 'bounded-backfill-ranges';
