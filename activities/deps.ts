@@ -33,6 +33,8 @@ export interface ActivityDeps {
   readonly now: () => number;
   /** The running activity's cancellation signal, passed to sockets so cancelling closes them. */
   readonly signal: () => AbortSignal;
+  /** The longest Retry-After honoured as a retry delay; tests shorten it. @default 5 minutes (MAX_RETRY_AFTER_MS) */
+  readonly maxRetryAfterMs?: number;
   /** Chunks pulled by this worker and not yet sent; absent, every send reads its chunk from history. */
   readonly pulledChunks?: PulledChunks;
 }

@@ -13,15 +13,22 @@ import {
   TokenRejectedError,
   UnexpectedHtmlError,
 } from '../microsoft/errors.js';
+import { describeRetryAfter, MAX_RETRY_AFTER_MS, retryDelayFor } from '../microsoft/retry-after.js';
 import { FailureType, type FailureTypeName } from '../workflows/failure-types.js';
 import { TenantNotServedError } from './served-tenants.js';
 
 export { FailureType, type FailureTypeName };
 
+/** How failures are made; the worker keeps the defaults, tests shorten waits. */
+export interface FailureOptions {
+  /** The longest Retry-After honoured as the next retry delay. @default MAX_RETRY_AFTER_MS (5 minutes) */
+  readonly maxRetryAfterMs?: number;
+}
+
 /** Turns any error thrown by an activity's I/O into an ApplicationFailure of a stable type. */
-export function toApplicationFailure(err: unknown): unknown {
+export function toApplicationFailure(err: unknown, options: FailureOptions = {}): unknown {
   if (err instanceof ApplicationFailure) return err;
-  if (err instanceof MicrosoftApiError) return microsoftFailure(err);
+  if (err instanceof MicrosoftApiError) return microsoftFailure(err, options);
   if (err instanceof DevoDeliveryError) return devoFailure(err);
   if (err instanceof TenantNotServedError) {
     // Retryable on purpose. Deployments sharing a task queue get each other's activity tasks; this worker
@@ -38,7 +45,7 @@ export function toApplicationFailure(err: unknown): unknown {
   return err;
 }
 
-function microsoftFailure(err: MicrosoftApiError): ApplicationFailure {
+function microsoftFailure(err: MicrosoftApiError, options: FailureOptions): ApplicationFailure {
   const create = (type: FailureTypeName, nonRetryable: boolean, extra: Partial<Parameters<typeof ApplicationFailure.create>[0]> = {}) =>
     ApplicationFailure.create({ type, message: err.message, nonRetryable, cause: err, ...extra });
   if (err instanceof CredentialsRejectedError) return create(FailureType.CredentialsRejected, true);
@@ -47,11 +54,12 @@ function microsoftFailure(err: MicrosoftApiError): ApplicationFailure {
   if (err instanceof PermissionMissingError) return create(FailureType.PermissionMissing, true);
   if (err instanceof RequestRejectedError) return create(FailureType.RequestRejected, true);
   if (err instanceof ThrottledError) {
+    // Retry-After is honoured up to a cap: a huge or unreadable one would otherwise become the delay and
+    // park the tenant for years with nothing to alert on. The message states both values, for status.
+    const delayMs = retryDelayFor(err.retryAfter, options.maxRetryAfterMs ?? MAX_RETRY_AFTER_MS);
+    const message = `${err.message}; Microsoft asked ${describeRetryAfter(err.retryAfter)}, retrying in ${Math.round(delayMs / 1000)} s`;
     // Throttling heals itself: benign keeps it out of error logs and failure metrics.
-    return create(FailureType.Throttled, false, {
-      nextRetryDelay: err.retryAfterMs ?? 30_000,
-      category: ApplicationFailureCategory.BENIGN,
-    });
+    return create(FailureType.Throttled, false, { message, nextRetryDelay: delayMs, category: ApplicationFailureCategory.BENIGN });
   }
   if (err instanceof UnexpectedHtmlError) return create(FailureType.UnexpectedHtml, false);
   if (err instanceof MalformedResponseError) return create(FailureType.MalformedResponse, false);
@@ -70,10 +78,10 @@ function devoFailure(err: DevoDeliveryError): ApplicationFailure {
 }
 
 /** Runs an activity body and converts whatever it throws. */
-export async function withFailureTypes<T>(body: () => Promise<T>): Promise<T> {
+export async function withFailureTypes<T>(body: () => Promise<T>, options: FailureOptions = {}): Promise<T> {
   try {
     return await body();
   } catch (err) {
-    throw toApplicationFailure(err);
+    throw toApplicationFailure(err, options);
   }
 }

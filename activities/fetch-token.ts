@@ -13,6 +13,6 @@ export function fetchTokenActivity(deps: ActivityDeps) {
       const token = await requestToken({ ...ms, source: input.source }, deps.now(), deps.signal());
       log.info('token received', { expiresAt: new Date(token.expiresAtMs).toISOString() });
       return token;
-    });
+    }, deps);
   };
 }

@@ -80,7 +80,7 @@ export function pullPageActivity(deps: ActivityDeps) {
           pulled = input.source === 'graph' ? await pullGraphPage({ ...common, baseUrl: ms.graphUrl }) : await pullReportingPage({ ...common, baseUrl: ms.reportingUrl });
         } catch (err) {
           if (pages === 0 || deps.signal().aborted) throw err;
-          const failure = toApplicationFailure(err);
+          const failure = toApplicationFailure(err, deps);
           endedBy = failure instanceof ApplicationFailure && failure.type ? failure.type : 'Other';
           log.info('a later page of the chunk failed; keeping the pages pulled so far', { page, failure: endedBy, reason: (err as Error).message });
           break;
@@ -122,7 +122,7 @@ export function pullPageActivity(deps: ActivityDeps) {
         ...(outsideWindow > 0 ? { outsideWindow } : {}),
         ...(cutShort ? { cutShort } : {}),
       };
-    }));
+    }), deps);
   };
 }
 

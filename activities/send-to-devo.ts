@@ -54,7 +54,7 @@ export function sendToDevoActivity(deps: ActivityDeps) {
       if (resent > 0) log.info('resumed a send after the last confirmed batch', { resumeFrom, resent });
       if (input.packed?.chunkId !== undefined) deps.pulledChunks?.forget(input.packed.chunkId);
       return { delivered: events.length, batches: batches.length, resent, oversize: oversize.length, bytes };
-    });
+    }, deps);
   };
 }
 

@@ -1,6 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { formatDuration } from '../config/durations.js';
 import { collectorWorkflowId } from '../config/temporal.js';
+import { retryAfterInMessage } from '../microsoft/retry-after.js';
+import { FailureType } from '../workflows/failure-types.js';
 import { statusQuery } from '../workflows/messages.js';
 import type { CollectorStatus } from '../workflows/state.js';
 
@@ -9,19 +11,70 @@ export interface RetryingActivity {
   readonly activity: string;
   readonly attempt: number;
   readonly lastFailure?: string;
+  /** The last failure's type, e.g. `Throttled`. */
+  readonly failureType?: string;
+  /** When the server runs the next attempt (ISO), and how long from now. */
+  readonly nextAttemptAt?: string;
+  readonly retryInMs?: number;
 }
 
-/** The collector's own status plus the activities the server is retrying (as the UI shows them). */
-export type StatusReport = CollectorStatus & { readonly retrying?: RetryingActivity[] };
+/** Microsoft throttled the tenant: what it asked for in Retry-After, and when the next attempt runs. */
+export interface ThrottledReport {
+  readonly activity: string;
+  readonly attempt: number;
+  /** Retry-After as Microsoft sent it, in seconds, `unreadable`, or absent when there was none. */
+  readonly askedSeconds?: number | 'unreadable';
+  readonly retryInMs?: number;
+  readonly nextAttemptAt?: string;
+}
+
+/**
+ * The collector's own status plus the activities the server is retrying (as the UI shows them), and
+ * `throttled` when one of them is waiting out a 429.
+ */
+export type StatusReport = CollectorStatus & { readonly retrying?: RetryingActivity[]; readonly throttled?: ThrottledReport };
+
+type PendingActivity = NonNullable<Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['describe']>>['raw']['pendingActivities']>[number];
+type ProtoTime = { seconds?: unknown; nanos?: number | null } | null | undefined;
+const protoMs = (t: ProtoTime) => (t && t.seconds != null ? Number(String(t.seconds)) * 1000 + Math.round((t.nanos ?? 0) / 1e6) : undefined);
+
+/** One pending activity as status shows it; the server knows its attempt, last failure and next attempt time. */
+export function retryingActivity(a: PendingActivity, nowMs: number): RetryingActivity {
+  const nextMs = protoMs(a.nextAttemptScheduleTime) ?? addMs(protoMs(a.lastAttemptCompleteTime), protoMs(a.lastFailure?.applicationFailureInfo?.nextRetryDelay));
+  return {
+    activity: a.activityType?.name ?? 'activity',
+    attempt: a.attempt ?? 1,
+    lastFailure: a.lastFailure?.message ?? undefined,
+    failureType: a.lastFailure?.applicationFailureInfo?.type ?? undefined,
+    ...(nextMs !== undefined && { nextAttemptAt: new Date(nextMs).toISOString(), retryInMs: Math.max(0, nextMs - nowMs) }),
+  };
+}
+
+function addMs(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || b === undefined ? undefined : a + b;
+}
+
+/** The throttled one among the retrying activities, with the Retry-After Microsoft asked for. */
+export function throttledOf(retrying: readonly RetryingActivity[]): ThrottledReport | undefined {
+  const r = retrying.find((a) => a.failureType === FailureType.Throttled);
+  if (!r) return undefined;
+  const asked = retryAfterInMessage(r.lastFailure ?? '');
+  return {
+    activity: r.activity,
+    attempt: r.attempt,
+    ...(asked !== undefined && { askedSeconds: asked === 'unreadable' ? asked : Math.round(asked / 1000) }),
+    ...(r.retryInMs !== undefined && { retryInMs: r.retryInMs, nextAttemptAt: r.nextAttemptAt }),
+  };
+}
 
 /** Asks the tenant's collector for its status (a query: cheap, never touches history). */
 export async function getStatus(client: Client, tenantId: string): Promise<StatusReport> {
   const handle = client.workflow.getHandle(collectorWorkflowId(tenantId));
   const [status, description] = await Promise.all([handle.query(statusQuery), handle.describe().catch(() => undefined)]);
-  const retrying = (description?.raw.pendingActivities ?? [])
-    .filter((a) => (a.attempt ?? 1) > 1)
-    .map((a) => ({ activity: a.activityType?.name ?? 'activity', attempt: a.attempt ?? 1, lastFailure: a.lastFailure?.message ?? undefined }));
-  return retrying.length > 0 ? { ...status, retrying } : status;
+  const nowMs = Date.now();
+  const retrying = (description?.raw.pendingActivities ?? []).filter((a) => (a.attempt ?? 1) > 1).map((a) => retryingActivity(a, nowMs));
+  const throttled = throttledOf(retrying);
+  return retrying.length > 0 ? { ...status, retrying, ...(throttled && { throttled }) } : status;
 }
 
 /** One line per fact, times in ISO UTC. */
@@ -45,7 +98,8 @@ export function formatStatus(status: StatusReport): string[] {
     lines.push(`last error: ${status.lastError.type} at ${status.lastError.at}: ${status.lastError.message}`);
     if (status.lastError.hint) lines.push(`hint: ${status.lastError.hint}`);
   }
-  for (const r of status.retrying ?? []) lines.push(`retrying: ${r.activity}, attempt ${r.attempt}${r.lastFailure ? `: ${r.lastFailure}` : ''}`);
+  if (status.throttled) lines.push(`throttled: ${describeThrottled(status.throttled)}`);
+  for (const r of status.retrying ?? []) lines.push(`retrying: ${r.activity}, attempt ${r.attempt}${r.nextAttemptAt ? ` at ${r.nextAttemptAt}` : ''}${r.lastFailure ? `: ${r.lastFailure}` : ''}`);
   if (status.tokenExpiresAt) lines.push(`token expires: ${status.tokenExpiresAt}`);
   return lines;
 }
@@ -56,8 +110,17 @@ export function statusLine(status: StatusReport): string {
   const retry = status.retrying?.[0];
   const error = status.lastError
     ? ` | ${status.lastError.type}${status.lastError.hint ? ': ' + status.lastError.hint : ''}`
-    : retry
+    : status.throttled
+      ? ` | Throttled: ${describeThrottled(status.throttled)}`
+      : retry
       ? ` | retrying ${retry.activity} (attempt ${retry.attempt})${retry.lastFailure ? `: ${retry.lastFailure}` : ''}`
       : '';
   return `${status.phase}${status.caughtUp ? ' (caught up)' : ''} | cursor ${status.cursor} | ${formatDuration(status.lagMs)} behind | ${t.records} records in ${t.pages} pages, ${t.apiCalls} API calls${error}`;
+}
+
+/** `Microsoft asked 315360000 s (Retry-After), retrying in 300 s at 2026-12-03T10:05:00.000Z, pullPage attempt 2`. */
+export function describeThrottled(t: ThrottledReport): string {
+  const asked = t.askedSeconds === undefined ? 'Microsoft sent no Retry-After' : t.askedSeconds === 'unreadable' ? 'Microsoft sent an unreadable Retry-After' : `Microsoft asked ${t.askedSeconds} s (Retry-After)`;
+  const next = t.retryInMs === undefined ? '' : `, retrying in ${Math.round(t.retryInMs / 1000)} s at ${t.nextAttemptAt}`;
+  return `${asked}${next}, ${t.activity} attempt ${t.attempt}`;
 }

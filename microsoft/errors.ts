@@ -3,6 +3,7 @@
  * method, host and path and what the operator can do; never a token, a secret or a record.
  * activities/failures.ts turns each class into an ApplicationFailure of a stable type.
  */
+import type { RetryAfter } from './retry-after.js';
 export class MicrosoftApiError extends Error {
   override name = 'MicrosoftApiError';
   constructor(
@@ -37,12 +38,15 @@ export class PermissionMissingError extends MicrosoftApiError {
   override name = 'PermissionMissingError';
 }
 
-/** 429: the tenant's quota (100 requests per 5 minutes) is spent; `retryAfterMs` comes from Retry-After. */
+/**
+ * 429: the tenant's quota (100 requests per 5 minutes) is spent. `retryAfter` is what the Retry-After
+ * header asked for, as read (uncapped); activities/failures.ts turns it into the retry delay.
+ */
 export class ThrottledError extends MicrosoftApiError {
   override name = 'ThrottledError';
   constructor(
     message: string,
-    readonly retryAfterMs: number | undefined,
+    readonly retryAfter: RetryAfter,
   ) {
     super(message, 429);
   }

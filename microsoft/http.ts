@@ -81,8 +81,7 @@ export function parseApiResponse(response: TextResponse, what: string): unknown 
     throw new PermissionMissingError(`${what}: 403, ${permissionHint(what)}`, 403);
   }
   if (statusCode === 429) {
-    const retryAfterMs = parseRetryAfter(response.headers['retry-after'], Date.now());
-    throw new ThrottledError(`${what}: 429, the tenant's message trace quota is spent`, retryAfterMs);
+    throw new ThrottledError(`${what}: 429, the tenant's message trace quota is spent`, parseRetryAfter(response.headers['retry-after'], Date.now()));
   }
   if (statusCode >= 500) throw new MicrosoftUnavailableError(`${what}: ${statusCode} from Microsoft`, statusCode);
   if (statusCode >= 400) {

@@ -14,20 +14,41 @@ export interface PendingRange {
 const ms = (text: string) => Date.parse(text);
 const text = (value: number) => new Date(value).toISOString();
 
-/** The union of the pending ranges with [fromMs, toMs). */
-export function addRange(pending: readonly PendingRange[], fromMs: number, toMs: number): PendingRange[] {
-  let from = fromMs;
-  let to = toMs;
-  const out: PendingRange[] = [];
-  for (const range of pending) {
-    if (ms(range.to) < from || ms(range.from) > to) out.push(range);
-    else {
-      from = Math.min(from, ms(range.from));
-      to = Math.max(to, ms(range.to));
-    }
+/**
+ * The most pending ranges a collector keeps. Each costs at least one query of its own, and every status
+ * answer lists them, so thousands of tiny requests would cost CPU, state and replies out of proportion to
+ * the data; beyond this a request is refused (the operator can ask for one covering range instead).
+ */
+export const MAX_PENDING_RANGES = 100;
+
+/**
+ * The union of the pending ranges with [fromMs, toMs). Ranges closer than `mergeGapMs` merge too, gap
+ * included: pulling a little more than asked costs less than one more query per tiny range.
+ */
+export function addRange(pending: readonly PendingRange[], fromMs: number, toMs: number, mergeGapMs = 0): PendingRange[] {
+  const sorted = [...pending.map((r) => [ms(r.from), ms(r.to)] as const), [fromMs, toMs] as const].sort((a, b) => a[0] - b[0]);
+  const out: [number, number][] = [];
+  for (const [from, to] of sorted) {
+    const last = out.at(-1);
+    if (last && from - last[1] <= mergeGapMs) last[1] = Math.max(last[1], to);
+    else out.push([from, to]);
   }
-  out.push({ from: text(from), to: text(to) });
-  return out.sort((a, b) => ms(a.from) - ms(b.from));
+  return out.map(([from, to]) => ({ from: text(from), to: text(to) }));
+}
+
+/** What a backfill reply and status say about the pending ranges instead of listing them all. */
+export interface PendingSummary {
+  /** How many ranges are pending. */
+  readonly ranges: number;
+  /** The earliest pending range and the latest. */
+  readonly first?: PendingRange;
+  readonly last?: PendingRange;
+  /** Milliseconds still pending in all. */
+  readonly totalMs: number;
+}
+
+export function summarisePending(pending: readonly PendingRange[]): PendingSummary {
+  return { ranges: pending.length, ...(pending.length > 0 && { first: pending[0], last: pending.at(-1) }), totalMs: pendingMs(pending) };
 }
 
 /** The pending ranges less [fromMs, toMs). */

@@ -1,12 +1,13 @@
 import { allHandlersFinished, condition, continueAsNew, log, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { addRange, iso, msUntilDue, nextChunk, nextWindow, removeRange } from '../time-windows/index.js';
-import { validateBackfill, type BackfillInput } from './backfill.js';
+import { addRange, iso, msUntilDue, nextChunk, nextWindow, removeRange, summarisePending } from '../time-windows/index.js';
+import { backfillMergeGapMs, validateBackfill, type BackfillAccepted, type BackfillInput } from './backfill.js';
+import { callerText } from './caller-text.js';
 import { backfillSignal, backfillUpdate, pauseSignal, resumeSignal, settingsUpdate, statusQuery } from './messages.js';
 import { applySettingsChange } from './settings.js';
 import { describeStatus, initialState, type CollectorInput, type CollectorState } from './state.js';
 import { CURSOR, PHASE, SOURCE, TENANT } from './search-attributes.js';
 import { reportProgress } from './metrics.js';
-import { MID_WINDOW_CONTINUE_AS_NEW } from './patches.js';
+import { BOUNDED_BACKFILL, MID_WINDOW_CONTINUE_AS_NEW } from './patches.js';
 import { CollectorSteps } from './steps.js';
 
 /**
@@ -21,15 +22,20 @@ export async function messageTraceCollector(input: CollectorInput): Promise<void
   const { tenantId, source, windowMs, lagMs } = steps.settings;
   log.info('collector started', { tenantId, source, cursor: state.cursor, windowMs, lagMs });
 
-  const acceptBackfill = (request: BackfillInput) => {
-    const { fromMs, toMs } = validateBackfill(request, steps.settings, state, Date.now());
+  const acceptBackfill = (request: BackfillInput): BackfillAccepted => {
+    // Histories from before the bound took any number of ranges, merged only when touching, and answered
+    // with the whole list; they replay so (patched() is false there).
+    const bounded = patched(BOUNDED_BACKFILL);
+    const { fromMs, toMs } = validateBackfill(request, steps.settings, state, Date.now(), bounded);
     state.backfill ??= { pending: [], deliveredMs: 0 };
-    state.backfill.pending = addRange(state.backfill.pending, fromMs, toMs);
+    state.backfill.pending = addRange(state.backfill.pending, fromMs, toMs, bounded ? backfillMergeGapMs(steps.settings) : 0);
     steps.wakeups++;
-    return { from: iso(fromMs), to: iso(toMs), pending: [...state.backfill.pending] };
+    const accepted = { from: iso(fromMs), to: iso(toMs) };
+    return bounded ? { ...accepted, queue: summarisePending(state.backfill.pending) } : { ...accepted, pending: [...state.backfill.pending] };
   };
   setHandler(statusQuery, () => describeStatus(steps.settings, state, steps.phase, Date.now()));
-  setHandler(pauseSignal, (pause) => void (state.paused ??= { since: iso(Date.now()), reason: pause?.reason }));
+  // The reason is kept for as long as the pause, in every run's state and status answer: kept short.
+  setHandler(pauseSignal, (pause) => void (state.paused ??= { since: iso(Date.now()), reason: callerText(pause?.reason) }));
   setHandler(resumeSignal, () => {
     state.paused = undefined;
     steps.wakeups++;
@@ -73,6 +79,10 @@ export async function messageTraceCollector(input: CollectorInput): Promise<void
     reportProgress(steps.settings, state);
   };
   steps.onPhaseChange = report;
+  steps.continueAsNew = async () => {
+    await condition(allHandlersFinished);
+    return continueAsNew<typeof messageTraceCollector>({ settings: steps.settings, start: input.start, state });
+  };
 
   const liveWindowDue = () => nextWindow(Date.parse(state.cursor), Date.now(), steps.settings);
   let windowsThisRun = 0;
@@ -107,6 +117,5 @@ export async function messageTraceCollector(input: CollectorInput): Promise<void
     }
     await steps.waitFor(msUntilDue(Date.parse(state.cursor), Date.now(), steps.settings), 'waiting');
   }
-  await condition(allHandlersFinished);
-  await continueAsNew<typeof messageTraceCollector>({ settings: steps.settings, start: input.start, state });
+  await steps.continueAsNew();
 }

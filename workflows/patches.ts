@@ -11,3 +11,15 @@ export const MID_WINDOW_CONTINUE_AS_NEW = 'continue-as-new-mid-window';
 
 /** One pullPage may follow next links for several pages (a chunk), booking their calls up front. */
 export const PAGE_CHUNKS_PATCH = 'pulled-page-chunks';
+
+/**
+ * A wait for an operator (blocked on a failure, or paused) continues as new when the server suggests it,
+ * instead of growing one history until Temporal terminates the run at its event limit.
+ */
+export const CONTINUE_AS_NEW_FROM_WAITS = 'continue-as-new-from-waits';
+
+/**
+ * Backfill requests are bounded: near-adjacent pending ranges merge (gaps under a window), more than
+ * MAX_PENDING_RANGES are refused, and the update answers with a summary instead of the whole list.
+ */
+export const BOUNDED_BACKFILL = 'bounded-backfill-ranges';

@@ -38,7 +38,8 @@ export function applySettingsChange(settings: CollectorSettings, change: Setting
     ...(windowMs !== undefined && { windowMs }),
     ...(lagMs !== undefined && { lagMs }),
     ...(pageSize !== undefined && { pageSize }),
-    ...(budget !== undefined && { budget: { ...budget } }),
+    // Only the budget's own fields: anything else a caller sent would be carried in the settings for good.
+    ...(budget !== undefined && { budget: { requests: budget.requests, windowMs: budget.windowMs, liveReserve: budget.liveReserve } }),
   };
 }
 

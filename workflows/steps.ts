@@ -1,10 +1,10 @@
-import { ActivityFailure, ApplicationFailure, condition, isCancellation, log, patched } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, isCancellation, log, patched, workflowInfo } from '@temporalio/workflow';
 import type { PulledPage, SendToDevoInput } from '../activities/types.js';
 import type { ResumePoint } from '../microsoft/resume-point.js';
 import { budgetWaitMs, DEFAULT_BUDGET, iso, recentCalls, type TimeWindow } from '../time-windows/index.js';
 import { fetchToken, pullPage, sendToDevo } from './activity-stubs.js';
 import { FailureType, OPERATOR_HINTS } from './failure-types.js';
-import { PAGE_CHUNKS_PATCH, PIPELINE_PATCH } from './patches.js';
+import { CONTINUE_AS_NEW_FROM_WAITS, PAGE_CHUNKS_PATCH, PIPELINE_PATCH } from './patches.js';
 import type { CollectorPhase, CollectorSettings, CollectorState, WindowProgress } from './state.js';
 
 /** Refresh the token when it expires within this margin. */
@@ -29,6 +29,8 @@ export class CollectorSteps {
   wakeups = 0;
   /** Called whenever the phase changes, e.g. to update the UI's search attributes. */
   onPhaseChange: () => void = () => undefined;
+  /** Continues as new with the state (the workflow sets it); the waits for an operator call it. */
+  continueAsNew: () => Promise<never> = () => Promise.reject(new Error('continueAsNew is not set'));
 
   constructor(
     /** Replaced by the settings update; read afresh at every step. */
@@ -36,18 +38,34 @@ export class CollectorSteps {
     readonly state: CollectorState,
   ) {}
 
-  /** Waits for `ms`, or less when a signal arrives. */
-  async waitFor(ms: number, phase: CollectorPhase): Promise<void> {
+  /** Waits for `ms`, or less when a signal arrives (or `orUntil` holds). */
+  async waitFor(ms: number, phase: CollectorPhase, orUntil: () => boolean = () => false): Promise<void> {
     this.phase = phase;
     this.onPhaseChange();
     const seen = this.wakeups;
-    await condition(() => this.wakeups !== seen || (phase !== 'paused' && this.state.paused !== undefined), ms);
+    await condition(() => this.wakeups !== seen || (phase !== 'paused' && this.state.paused !== undefined) || orUntil(), ms);
     this.phase = 'running';
     this.onPhaseChange();
   }
 
+  /**
+   * A wait for an operator (blocked, paused), which can last weeks: every retry or message adds events, so
+   * when the server suggests continue-as-new the run continues as new from here, carrying the state. A chunk
+   * pulled but not yet sent is left behind and pulled again by the next run from the saved progress. Runs
+   * from before this rule waited on in the same run; they replay unchanged (patched() is false there).
+   */
+  private async waitForOperator(ms: number, phase: CollectorPhase): Promise<void> {
+    const mayContinue = patched(CONTINUE_AS_NEW_FROM_WAITS);
+    const suggested = () => mayContinue && workflowInfo().continueAsNewSuggested;
+    if (!suggested()) await this.waitFor(ms, phase, suggested);
+    if (suggested()) {
+      log.info('continuing as new while waiting', { phase, events: workflowInfo().historyLength });
+      await this.continueAsNew();
+    }
+  }
+
   async untilResumed(): Promise<void> {
-    while (this.state.paused) await this.waitFor(DAY_MS, 'paused');
+    while (this.state.paused) await this.waitForOperator(DAY_MS, 'paused');
   }
 
   /** Runs a step until it succeeds; failures that need an operator, or that exhausted their retries, wait. */
@@ -66,7 +84,7 @@ export class CollectorSteps {
         this.state.lastError = { type, message: err.cause?.message ?? err.message, hint, at: iso(Date.now()) };
         log.warn('step failed; retrying later', { type, needsOperator: hint !== undefined });
         const s = this.settings;
-        await this.waitFor(hint ? (s.blockedRetryMs ?? 5 * 60_000) : (s.errorRetryMs ?? 60_000), hint ? 'blocked' : 'running');
+        await this.waitForOperator(hint ? (s.blockedRetryMs ?? 5 * 60_000) : (s.errorRetryMs ?? 60_000), hint ? 'blocked' : 'running');
         await this.untilResumed();
       }
     }

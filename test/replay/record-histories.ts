@@ -82,6 +82,28 @@ await record('graph-continue-as-new', async (t) => {
   });
 });
 
+// Since continue-as-new-from-waits and bounded-backfill-ranges: blocked on a 403 until fixed, paused with an
+// over-long reason, two backfill requests a minute apart that merge, answered with a summary.
+await record('graph-blocked-pause-bounded-backfill', async (t) => {
+  const now = Date.now();
+  const start = alignDown(now - 40 * MIN, 5 * MIN);
+  const f = await collectorFixture(t, { dataset: settledDataset({ records: 1_000, startMs: start - 30 * MIN, endMs: now }), graphPermission: false });
+  return f.worker.runUntil(async () => {
+    const handle = await f.start({ start: iso(start) });
+    await f.waitForStatus(handle, (s) => s.phase === 'blocked');
+    f.emulator.setPermissions({ graph: true });
+    await f.waitForStatus(handle, (s) => s.caughtUp);
+    await handle.signal(pauseSignal, { reason: `recording\n${'x'.repeat(1_000)}` });
+    await f.waitForStatus(handle, (s) => s.phase === 'paused');
+    await handle.executeUpdate(backfillUpdate, { args: [{ from: iso(start - 30 * MIN), to: iso(start - 20 * MIN) }] });
+    await handle.executeUpdate(backfillUpdate, { args: [{ from: iso(start - 19 * MIN), to: iso(start - 10 * MIN) }] });
+    await handle.signal(resumeSignal);
+    await f.waitForStatus(handle, (s) => (s.backfill?.pending.length ?? 1) === 0);
+    await handle.terminate('recorded');
+    return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+  });
+});
+
 type CollectorHandle = Awaited<ReturnType<CollectorFixture['start']>>;
 
 /**

@@ -8,7 +8,7 @@ import { COMPRESSION_KEY } from '../../codec/codec.js';
 import { createDataConverter } from '../../codec/data-converter.js';
 import { bundleWorkflows } from '../../worker/create-worker.js';
 import { PROJECT_ROOT } from '../../dev-server/locate-cli.js';
-import { PIPELINE_PATCH } from '../../workflows/patches.js';
+import { BOUNDED_BACKFILL, CONTINUE_AS_NEW_FROM_WAITS, PIPELINE_PATCH } from '../../workflows/patches.js';
 import { activityOverlap } from '../helpers/history-shape.js';
 import { alterHistory, REPLAY_KEY } from './history-files.js';
 
@@ -44,6 +44,13 @@ describe('replaying recorded collector histories', () => {
     });
     assert.ok(shapes.some((s) => !s.patched && s.pullsBesideSends === 0), JSON.stringify(shapes));
     assert.ok(shapes.some((s) => s.patched && s.pullsBesideSends > 0), JSON.stringify(shapes));
+  });
+
+  it('covers the patched waits for an operator and bounded backfills, as collectors started since hold them', () => {
+    for (const id of [CONTINUE_AS_NEW_FROM_WAITS, BOUNDED_BACKFILL]) {
+      const marker = Buffer.from(JSON.stringify({ id })).toString('base64').slice(0, 24);
+      assert.ok(files.some((file) => readFileSync(join(DIR, file), 'utf8').includes(marker)), `a history with the ${id} marker`);
+    }
   });
 
   it('covers both ways pages are carried: base64 in JSON (compressed by the codec) and binary (only encrypted)', () => {

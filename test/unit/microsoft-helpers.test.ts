@@ -1,6 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRetryAfter } from '../../microsoft/retry-after.js';
+import { describeRetryAfter, MAX_RETRY_AFTER_MS, parseRetryAfter, retryAfterInMessage, retryDelayFor } from '../../microsoft/retry-after.js';
+import { ThrottledError } from '../../microsoft/errors.js';
+import { toApplicationFailure } from '../../activities/failures.js';
+import { ApplicationFailure } from '@temporalio/common';
 import { resolveNextLink } from '../../microsoft/next-link.js';
 import { MalformedResponseError } from '../../microsoft/errors.js';
 import { graphFirstPageUrl } from '../../microsoft/graph.js';
@@ -13,8 +16,33 @@ describe('Retry-After', () => {
     assert.equal(parseRetryAfter(['120'], now), 120_000);
     assert.equal(parseRetryAfter('Tue, 24 Nov 2026 10:00:30 GMT', now), 30_000);
     assert.equal(parseRetryAfter('Tue, 24 Nov 2026 09:00:00 GMT', now), 0);
-    assert.equal(parseRetryAfter('soon', now), undefined);
+    assert.equal(parseRetryAfter('soon', now), 'unreadable');
+    assert.equal(parseRetryAfter('-5', now), 'unreadable');
     assert.equal(parseRetryAfter(undefined, now), undefined);
+  });
+
+  it('is honoured up to 5 minutes, the quota window; larger or unreadable values wait 5 minutes, no header 30 s', () => {
+    const now = Date.parse('2026-11-24T10:00:00Z');
+    assert.equal(MAX_RETRY_AFTER_MS, 300_000);
+    assert.equal(retryDelayFor(parseRetryAfter('2', now)), 2_000);
+    assert.equal(retryDelayFor(parseRetryAfter('300', now)), 300_000);
+    assert.equal(retryDelayFor(parseRetryAfter('315360000', now)), 300_000, 'ten years');
+    assert.equal(retryDelayFor(parseRetryAfter('9'.repeat(400), now)), 300_000, 'beyond a double');
+    assert.equal(retryDelayFor(parseRetryAfter('Tue, 01 Jan 2036 00:00:00 GMT', now)), 300_000, 'a date in 2036');
+    assert.equal(retryDelayFor(parseRetryAfter('soon', now)), 300_000, 'unreadable');
+    assert.equal(retryDelayFor(parseRetryAfter(undefined, now)), 30_000, 'absent: the default');
+    assert.equal(retryDelayFor(parseRetryAfter('315360000', now), 3_000), 3_000, 'a lower cap');
+  });
+
+  it("a 429's failure retries within the cap and names the value Microsoft asked for", () => {
+    const failure = toApplicationFailure(new ThrottledError('GET /x: 429', 315_360_000_000));
+    assert.ok(failure instanceof ApplicationFailure);
+    assert.equal(failure.type, 'Throttled');
+    assert.equal(failure.nextRetryDelay, 300_000);
+    assert.match(failure.message, /Retry-After: 315360000 s, retrying in 300 s/);
+    assert.equal(retryAfterInMessage(failure.message), 315_360_000_000);
+    assert.equal(retryAfterInMessage(`x; Microsoft asked ${describeRetryAfter('unreadable')}`), 'unreadable');
+    assert.equal(retryAfterInMessage(`x; Microsoft asked ${describeRetryAfter(undefined)}`), undefined);
   });
 });
 

@@ -35,7 +35,8 @@ describe('operating the collector', () => {
       assert.deepEqual([accepted.from, accepted.to], [iso(from), iso(to)]);
       // an overlapping request merges instead of pulling the overlap twice
       const merged = await handle.executeUpdate(backfillUpdate, { args: [{ from: iso(start - 30 * MIN), to: iso(start + 20 * MIN) }] });
-      assert.deepEqual(merged.pending, [{ from: iso(from), to: iso(start + 20 * MIN) }]);
+      const one = { from: iso(from), to: iso(start + 20 * MIN) };
+      assert.deepEqual(merged.queue, { ranges: 1, first: one, last: one, totalMs: start + 20 * MIN - from });
       await handle.signal(resumeSignal);
       const done = await f.waitForStatus(handle, (s) => (s.backfill?.pending.length ?? 1) === 0);
       assert.equal(done.backfill?.progress, 1);
