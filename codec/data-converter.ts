@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
-import { codecKey, EncryptionCodec } from './codec.js';
+import { codecKey, EncryptionCodec, type EncryptionCodecOptions } from './codec.js';
 
 /**
  * The payload converter module (codec/payload-converter), as TypeScript under tsx or compiled JavaScript
@@ -18,10 +18,17 @@ export function payloadConverterPath(): string {
 }
 
 /**
- * The data converter shared by client, worker and codec server: the payload converter that carries packed
- * pages as binary, then the encryption codec. Built once per process from the configured key.
+ * The codec of every process: encrypts with the current key (PAYLOAD_KEY), decrypts with it or any of the
+ * previous ones (PAYLOAD_KEY_PREVIOUS), so histories written before a key rotation stay readable.
  */
-export function createDataConverter(payloadKey: Buffer, previousKeys: Buffer[] = []): DataConverter {
-  const keys = [codecKey(payloadKey), ...previousKeys.map(codecKey)] as const;
-  return { payloadConverterPath: payloadConverterPath(), payloadCodecs: [new EncryptionCodec(keys)] };
+export function createCodec(payloadKey: Buffer, previousKeys: readonly Buffer[] = [], options: EncryptionCodecOptions = {}): EncryptionCodec {
+  return new EncryptionCodec([codecKey(payloadKey), ...previousKeys.map(codecKey)], options);
+}
+
+/**
+ * The data converter shared by client and worker: the payload converter that carries packed pages as
+ * binary, then the encryption codec. Built once per process from the configured keys.
+ */
+export function createDataConverter(payloadKey: Buffer, previousKeys: readonly Buffer[] = []): DataConverter {
+  return { payloadConverterPath: payloadConverterPath(), payloadCodecs: [createCodec(payloadKey, previousKeys)] };
 }
