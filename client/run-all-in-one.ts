@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config/schema.js';
-import { createCodec, createDataConverter } from '../codec/data-converter.js';
+import { createCodec, dataConverterFor } from '../codec/data-converter.js';
 import { MAX_INFLATED_BYTES, startCodecServer } from '../codec/codec-server.js';
 import { freePort, startDevServer, type DevServer } from '../dev-server/start-dev-server.js';
 import { createLogger } from '../logging/logger.js';
@@ -48,7 +48,7 @@ export async function runAllInOne(base: Config, options: RunOptions = {}): Promi
     const address = config.temporal.address ?? (await embeddedServer(config, print, cleanups)).address;
     const nativeConnection = await connectWorker(config, address);
     cleanups.unshift(() => nativeConnection.close());
-    const dataConverter = createDataConverter(config.payloadKey!, config.previousPayloadKeys);
+    const dataConverter = dataConverterFor(config);
     const worker = await createCollectorWorker({
       connection: nativeConnection,
       namespace: config.temporal.namespace,

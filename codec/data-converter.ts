@@ -32,3 +32,9 @@ export function createCodec(payloadKey: Buffer, previousKeys: readonly Buffer[] 
 export function createDataConverter(payloadKey: Buffer, previousKeys: readonly Buffer[] = []): DataConverter {
   return { payloadConverterPath: payloadConverterPath(), payloadCodecs: [createCodec(payloadKey, previousKeys)] };
 }
+
+/** The data converter of the configured keys (PAYLOAD_KEY, PAYLOAD_KEY_PREVIOUS), as workers and clients build it. */
+export function dataConverterFor(keys: { readonly payloadKey?: Buffer; readonly previousPayloadKeys?: readonly Buffer[] }): DataConverter {
+  if (!keys.payloadKey) throw new Error('PAYLOAD_KEY or PAYLOAD_KEY_FILE is required');
+  return createDataConverter(keys.payloadKey, keys.previousPayloadKeys);
+}

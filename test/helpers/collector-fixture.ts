@@ -1,5 +1,6 @@
 import type { TestContext } from 'node:test';
 import { randomUUID } from 'node:crypto';
+import type { DataConverter } from '@temporalio/common';
 import type { Worker } from '@temporalio/worker';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { ActivityDeps } from '../../activities/deps.js';
@@ -39,6 +40,8 @@ export interface CollectorFixture {
   waitForStatus(handle: WorkflowHandle, done: (s: CollectorStatus) => boolean, timeoutMs?: number): Promise<CollectorStatus>;
   /** Records that reached the receiver under the Devo tag, parsed. */
   delivered(): Record<string, unknown>[];
+  /** Another worker on the same task queue and dependencies, with its own data converter (e.g. other keys). */
+  workerWith(dataConverter: DataConverter): Promise<Worker>;
 }
 
 /**
@@ -61,14 +64,10 @@ export async function collectorFixture(
   const taskQueue = uniqueTaskQueue(t.name);
   const config = testConfig(tenantId, source, emulator.url, taskQueue);
   const devo = syslogTransport({ transport: 'tls', host: '127.0.0.1', port: receiver.tlsPort!, cert: certs.clientCert, key: certs.clientKey, ca: certs.caCert });
-  const worker = await createCollectorWorker({
-    connection: env.nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    dataConverter: env.dataConverter,
-    deps: { ...activityDepsFromConfig(config, devo), ...depsOverrides },
-    workflowBundle: env.workflowBundle,
-  });
+  const deps = { ...activityDepsFromConfig(config, devo), ...depsOverrides };
+  const workerWith = (dataConverter: DataConverter) =>
+    createCollectorWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, dataConverter, deps, workflowBundle: env.workflowBundle });
+  const worker = await workerWith(env.dataConverter);
   t.after(async () => {
     await receiver.close();
     await emulator.close();
@@ -107,6 +106,7 @@ export async function collectorFixture(
       );
     },
     delivered: () => receiver.eventsForTag(TAG).map((e) => JSON.parse(e.message) as Record<string, unknown>),
+    workerWith,
   };
   return fixture;
 }
