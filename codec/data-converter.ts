@@ -8,13 +8,22 @@ import { codecKey, EncryptionCodec, type EncryptionCodecOptions } from './codec.
  * under dist/. The SDK loads it by path: workers bundle it into the workflow code.
  */
 export function payloadConverterPath(): string {
+  return converterModulePath('payload-converter');
+}
+
+/** The failure converter module (codec/failure-converter), loaded by path like the payload converter. */
+export function failureConverterPath(): string {
+  return converterModulePath('failure-converter');
+}
+
+function converterModulePath(module: string): string {
   // The SDK require()s the module; require() of an ES module works from Node.js 20.19 on (engines says so).
-  if (!(process.features as { require_module?: boolean }).require_module) throw new Error(`Node.js ${process.version} cannot require() the payload converter (an ES module): Node.js 20.19 or later is needed`);
-  for (const name of ['payload-converter.ts', 'payload-converter.js']) {
+  if (!(process.features as { require_module?: boolean }).require_module) throw new Error(`Node.js ${process.version} cannot require() the ${module} (an ES module): Node.js 20.19 or later is needed`);
+  for (const name of [`${module}.ts`, `${module}.js`]) {
     const path = fileURLToPath(new URL(name, import.meta.url));
     if (existsSync(path)) return path;
   }
-  throw new Error('codec/payload-converter.{ts,js} not found');
+  throw new Error(`codec/${module}.{ts,js} not found`);
 }
 
 /**
@@ -27,10 +36,11 @@ export function createCodec(payloadKey: Buffer, previousKeys: readonly Buffer[] 
 
 /**
  * The data converter shared by client and worker: the payload converter that carries packed pages as
- * binary, then the encryption codec. Built once per process from the configured keys.
+ * binary, the failure converter that moves failure messages and stacks into encrypted attributes, then the
+ * encryption codec. Built once per process from the configured keys.
  */
 export function createDataConverter(payloadKey: Buffer, previousKeys: readonly Buffer[] = []): DataConverter {
-  return { payloadConverterPath: payloadConverterPath(), payloadCodecs: [createCodec(payloadKey, previousKeys)] };
+  return { payloadConverterPath: payloadConverterPath(), failureConverterPath: failureConverterPath(), payloadCodecs: [createCodec(payloadKey, previousKeys)] };
 }
 
 /** The data converter of the configured keys (PAYLOAD_KEY, PAYLOAD_KEY_PREVIOUS), as workers and clients build it. */
