@@ -6,7 +6,7 @@ import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@tem
 import type { ActivityDeps } from '../../activities/deps.js';
 import type { Config } from '../../config/schema.js';
 import { generateCertificateSet, type CertificateSet } from '../../devo/certificates.js';
-import { syslogTransport } from '../../devo/transport.js';
+import { syslogTransport, type DevoTransport } from '../../devo/transport.js';
 import { startDevoReceiver, type DevoReceiver } from '../../emulator/devo-receiver/index.js';
 import { startMicrosoftEmulator, type MicrosoftEmulator, type MicrosoftEmulatorOptions } from '../../emulator/microsoft-365/index.js';
 import { activityDepsFromConfig } from '../../worker/activity-deps.js';
@@ -54,6 +54,8 @@ export async function collectorFixture(
   source: 'graph' | 'reporting' = 'graph',
   /** Changes to the worker's real activity dependencies, e.g. `{ pulledChunks: undefined }`. */
   depsOverrides: Partial<ActivityDeps> = {},
+  /** The Devo transport every send goes through instead of the receiver's TLS port, e.g. one that fails. */
+  devoTransport?: DevoTransport,
 ): Promise<CollectorFixture> {
   const env = await temporalTestEnv();
   certificates ??= generateCertificateSet();
@@ -63,7 +65,7 @@ export async function collectorFixture(
   const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
   const taskQueue = uniqueTaskQueue(t.name);
   const config = testConfig(tenantId, source, emulator.url, taskQueue);
-  const devo = syslogTransport({ transport: 'tls', host: '127.0.0.1', port: receiver.tlsPort!, cert: certs.clientCert, key: certs.clientKey, ca: certs.caCert });
+  const devo = devoTransport ?? syslogTransport({ transport: 'tls', host: '127.0.0.1', port: receiver.tlsPort!, cert: certs.clientCert, key: certs.clientKey, ca: certs.caCert });
   const deps = { ...activityDepsFromConfig(config, devo), ...depsOverrides };
   const workerWith = (dataConverter: DataConverter) =>
     createCollectorWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, dataConverter, deps, workflowBundle: env.workflowBundle });
