@@ -5,6 +5,10 @@
 # Debian slim, not Alpine: the Temporal SDK's native core ships glibc builds only (sdk-typescript#850).
 # The Node major is the one package.json's engines names; test/deploy/dockerfile.test.ts checks both.
 
+# The base is pinned by tag only: its digest could not be looked up where this was written (no registry
+# access). Pin it as node:20.19.5-bookworm-slim@sha256:<digest> from `docker buildx imagetools inspect
+# node:20.19.5-bookworm-slim` (the index digest), so a re-pushed tag cannot change what the image runs on.
+
 # Build: the full dependency tree (TypeScript) and the compiled JavaScript in dist/.
 FROM node:20.19.5-bookworm-slim AS build
 WORKDIR /app

@@ -25,8 +25,13 @@ export interface FailureOptions {
   readonly maxRetryAfterMs?: number;
 }
 
-/** Turns any error thrown by an activity's I/O into an ApplicationFailure of a stable type. */
+/**
+ * Turns any error thrown by an activity's I/O into an ApplicationFailure of a stable type. Every message and
+ * stack in its cause chain is scrubbed of URL secrets first (see scrubUrls): this is where errors become
+ * failures, which history keeps for the namespace's retention.
+ */
 export function toApplicationFailure(err: unknown, options: FailureOptions = {}): unknown {
+  scrubErrorChain(err);
   if (err instanceof ApplicationFailure) return err;
   if (err instanceof MicrosoftApiError) return microsoftFailure(err, options);
   if (err instanceof DevoDeliveryError) return devoFailure(err);
@@ -75,6 +80,42 @@ function devoFailure(err: DevoDeliveryError): ApplicationFailure {
   if (err instanceof DevoInvalidEvent) return create(FailureType.DevoInvalidEvent, true);
   if (err instanceof DevoConnectionError || err instanceof DevoConfirmationTimeout) return create(FailureType.DevoUnavailable, false);
   return create(FailureType.DevoUnavailable, false);
+}
+
+const URL_PATTERN = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
+/** Devo HTTP ingestion carries its token in the path: POST {url}/stream/{domain}/token!{token}/... */
+const PATH_TOKEN = /token![^\s/"'<>]+/gi;
+
+/**
+ * Text fit for history and logs: each URL keeps its scheme, host and path (what an operator needs to find
+ * the request) but loses its userinfo, its query string and fragment (tokens, signatures, filters naming
+ * addresses), and a Devo token in a path is masked. As got does for credentials (source/core/utils/strip-url-auth.ts).
+ */
+export function scrubUrls(text: string): string {
+  return text.replace(URL_PATTERN, scrubUrl).replace(PATH_TOKEN, 'token!***');
+}
+
+function scrubUrl(text: string): string {
+  // A URL at the end of a sentence keeps its full stop or comma outside.
+  const [, body = text, tail = ''] = /^(.*?)([.,;:)\]]*)$/.exec(text) ?? [];
+  try {
+    const url = new URL(body);
+    const query = url.search || url.hash ? '?…' : '';
+    return `${url.protocol}//${url.host}${url.pathname}${query}${tail}`;
+  } catch {
+    // Not parsable: cut at the query and drop anything before an @ in the authority.
+    return body.replace(/^([^:]+:\/\/)[^/@]*@/, '$1').replace(/[?#].*$/, '?…') + tail;
+  }
+}
+
+/** Scrubs message and stack of `err` and of each cause below it, in place. */
+function scrubErrorChain(err: unknown): void {
+  const seen = new Set<unknown>();
+  for (let e = err; e instanceof Error && !seen.has(e) && seen.size < 16; e = e.cause) {
+    seen.add(e);
+    e.message = scrubUrls(e.message);
+    if (e.stack) e.stack = scrubUrls(e.stack);
+  }
 }
 
 /** Runs an activity body and converts whatever it throws. */

@@ -163,9 +163,13 @@ function lineBufferWith(bytes: number, kept: number): Buffer {
   return lineBuffer;
 }
 
-/** The page's events, exactly as packed; throws when the count does not match (a damaged page). */
-export function unpackEvents(packed: PackedRecords): PackedEvent[] {
-  return unpackEventBytes(packed).map(({ timeMs, json }) => ({ timeMs, json: json.toString('utf8') }));
+/**
+ * The page's events, exactly as packed; throws when the count does not match (a damaged page), or when
+ * inflating would pass `maxInflatedBytes` (zlib's `maxOutputLength`: a page from an untrusted caller may be a
+ * deflate bomb).
+ */
+export function unpackEvents(packed: PackedRecords, maxInflatedBytes?: number): PackedEvent[] {
+  return unpackEventBytes(packed, maxInflatedBytes).map(({ timeMs, json }) => ({ timeMs, json: json.toString('utf8') }));
 }
 
 /** A packed record as the sender takes it: its JSON as the UTF-8 bytes it goes out as, and its received time. */
@@ -178,9 +182,10 @@ export interface PackedEventBytes {
  * The page's events as slices of the inflated bytes, for the sender: decoding each record's JSON to a
  * string only to encode it again for the socket cost more than everything else the sender does per record.
  */
-export function unpackEventBytes(packed: PackedRecords): PackedEventBytes[] {
+export function unpackEventBytes(packed: PackedRecords, maxInflatedBytes?: number): PackedEventBytes[] {
   if (packed.count === 0) return [];
-  const text = inflateRawSync(packed.deflated ?? Buffer.from(packed.deflatedEvents ?? '', 'base64'));
+  const deflated = packed.deflated ?? Buffer.from(packed.deflatedEvents ?? '', 'base64');
+  const text = maxInflatedBytes === undefined ? inflateRawSync(deflated) : inflateRawSync(deflated, { maxOutputLength: maxInflatedBytes });
   const events: PackedEventBytes[] = [];
   for (let start = 0; start <= text.length; ) {
     const newline = text.indexOf(NEWLINE, start);

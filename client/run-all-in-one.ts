@@ -2,9 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config/schema.js';
-import { createDataConverter } from '../codec/data-converter.js';
-import { codecKey, EncryptionCodec } from '../codec/codec.js';
-import { startCodecServer } from '../codec/codec-server.js';
+import { createCodec, dataConverterFor } from '../codec/data-converter.js';
+import { MAX_INFLATED_BYTES, startCodecServer } from '../codec/codec-server.js';
 import { freePort, startDevServer, type DevServer } from '../dev-server/start-dev-server.js';
 import { createLogger } from '../logging/logger.js';
 import { activityDepsFromConfig } from '../worker/activity-deps.js';
@@ -49,7 +48,7 @@ export async function runAllInOne(base: Config, options: RunOptions = {}): Promi
     const address = config.temporal.address ?? (await embeddedServer(config, print, cleanups)).address;
     const nativeConnection = await connectWorker(config, address);
     cleanups.unshift(() => nativeConnection.close());
-    const dataConverter = createDataConverter(config.payloadKey!);
+    const dataConverter = dataConverterFor(config);
     const worker = await createCollectorWorker({
       connection: nativeConnection,
       namespace: config.temporal.namespace,
@@ -93,11 +92,17 @@ function withPayloadKey(config: Config, print: (line: string) => void): Config {
 async function embeddedServer(config: Config, print: (line: string) => void, cleanups: Array<() => Promise<void>>): Promise<DevServer> {
   const port = (await isFree(7233)) ? 7233 : await freePort();
   const uiPort = (await isFree(8233)) ? 8233 : await freePort();
-  // The UI shows payloads decrypted through this codec server, which only listens on loopback.
+  // The UI shows payloads decrypted through this codec server. The embedded UI has no sign-in, so it cannot
+  // send a token: the server listens on loopback only and serves this machine anonymously, unless the UI's
+  // OIDC issuer is configured.
   const codec = await startCodecServer({
-    codec: new EncryptionCodec([codecKey(config.payloadKey!)]),
+    codec: createCodec(config.payloadKey!, config.previousPayloadKeys, { maxInflatedBytes: MAX_INFLATED_BYTES }),
+    host: '127.0.0.1',
     allowOrigin: `http://127.0.0.1:${uiPort}`,
+    allowedHosts: ['127.0.0.1', 'localhost'],
     bearerToken: config.codecServerToken,
+    oidc: config.codecServerOidc,
+    allowAnonymous: !config.codecServerOidc,
   });
   cleanups.unshift(() => new Promise<void>((resolve) => codec.server.close(() => resolve())));
   const server = await startDevServer({

@@ -33,11 +33,24 @@ export function codecKey(key: Buffer): CodecKey {
   return { id: createHash('sha256').update(key).digest('hex').slice(0, 16), key };
 }
 
+/** Options of the codec beyond its keys. */
+export interface EncryptionCodecOptions {
+  /**
+   * Most bytes one payload may inflate to (zlib's `maxOutputLength`); decoding a larger one throws. The
+   * codec server sets it, since whoever may call /encode could seal a deflate bomb for /decode.
+   * @default no limit beyond Node's own buffer limit
+   */
+  readonly maxInflatedBytes?: number;
+}
+
 /** Compresses and encrypts with the first key; decrypts with whichever key the payload names. */
 export class EncryptionCodec implements PayloadCodec {
   private readonly byId: Map<string, Buffer>;
 
-  constructor(private readonly keys: readonly [CodecKey, ...CodecKey[]]) {
+  constructor(
+    private readonly keys: readonly [CodecKey, ...CodecKey[]],
+    private readonly options: EncryptionCodecOptions = {},
+  ) {
     this.byId = new Map(keys.map((k) => [k.id, k.key]));
   }
 
@@ -59,18 +72,25 @@ export class EncryptionCodec implements PayloadCodec {
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) => {
-      if (encodingOf(payload) !== ENCODING) return payload;
+      if (!isEncrypted(payload)) return payload;
       const keyId = Buffer.from(payload.metadata?.[KEY_ID_KEY] ?? []).toString();
       const key = this.byId.get(keyId);
-      if (!key) throw new Error(`payload encrypted with key ${keyId}, which is not configured (PAYLOAD_KEY)`);
+      if (!key) throw new Error(`payload encrypted with key ${keyId}, which is not configured: set it as PAYLOAD_KEY_PREVIOUS (configured: ${[...this.byId.keys()].join(', ')})`);
       const data = Buffer.from(payload.data ?? []);
       const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
       const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
       const compressed = Buffer.from(payload.metadata?.[COMPRESSION_KEY] ?? []).toString() !== 'none';
-      return PayloadProto.decode(compressed ? inflateRawSync(plain) : plain);
+      const { maxInflatedBytes } = this.options;
+      const inflated = !compressed ? plain : maxInflatedBytes === undefined ? inflateRawSync(plain) : inflateRawSync(plain, { maxOutputLength: maxInflatedBytes });
+      return PayloadProto.decode(inflated);
     });
   }
+}
+
+/** True for a payload this codec's `encode` produced (its own encoding metadata), whatever the key. */
+export function isEncrypted(payload: Payload): boolean {
+  return encodingOf(payload) === ENCODING;
 }
 
 /** A payload's `encoding` metadata, as text. */

@@ -8,28 +8,28 @@ import { PACKED_RECORDS_ENCODING, payloadConverter } from './payload-converter.j
  * activities/packed-records.ts), which no one can read. The codec server's /decode shows each packed page
  * as its records instead, as JSON. Display only: what /decode returns is never written back to history.
  */
-export function withReadablePages(payload: Payload): Payload {
+export function withReadablePages(payload: Payload, maxInflatedBytes?: number): Payload {
   const encoding = encodingOf(payload);
   if (encoding !== 'json/plain' && encoding !== PACKED_RECORDS_ENCODING) return payload;
-  let value: unknown;
   try {
-    value = payloadConverter.fromPayload(payload);
+    const value = payloadConverter.fromPayload(payload);
+    return unpackIn(value, maxInflatedBytes) ? { metadata: { [METADATA_ENCODING_KEY]: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(value)) } : payload;
   } catch {
+    // Not ours to show (unparsable, a damaged page, or one that would inflate past the limit): as it came.
     return payload;
   }
-  return unpackIn(value) ? { metadata: { [METADATA_ENCODING_KEY]: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(value)) } : payload;
 }
 
 /** Replaces every packed page inside `value` by `{ count, records }`; true when it found one. */
-function unpackIn(value: unknown): boolean {
+function unpackIn(value: unknown, maxInflatedBytes: number | undefined): boolean {
   if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return false;
   let found = false;
   for (const [key, child] of Object.entries(value)) {
     if (isPackedRecords(child)) {
-      const records = unpackEvents(child).map((event) => JSON.parse(event.json) as unknown);
+      const records = unpackEvents(child, maxInflatedBytes).map((event) => JSON.parse(event.json) as unknown);
       (value as Record<string, unknown>)[key] = { count: child.count, records };
       found = true;
-    } else if (unpackIn(child)) found = true;
+    } else if (unpackIn(child, maxInflatedBytes)) found = true;
   }
   return found;
 }

@@ -108,10 +108,18 @@ const environmentSchema = z.object({
   PAYLOAD_KEY: z.string().optional(),
   /** File holding the payload codec key (base64), instead of PAYLOAD_KEY. */
   PAYLOAD_KEY_FILE: nonEmpty.optional(),
-  /** Bearer token the codec server requires, when set (it decrypts on demand, so guard it). */
+  /** Earlier payload keys, comma-separated base64 of 32 bytes each: still decrypt after a rotation, never encrypt. */
+  PAYLOAD_KEY_PREVIOUS: z.string().optional(),
+  /** File holding the earlier payload keys (comma- or line-separated base64), instead of PAYLOAD_KEY_PREVIOUS. */
+  PAYLOAD_KEY_PREVIOUS_FILE: nonEmpty.optional(),
+  /** Bearer token the codec server accepts (it decrypts on demand: it needs this or an OIDC issuer). */
   CODEC_SERVER_TOKEN: nonEmpty.optional(),
   /** File holding the codec server's bearer token, instead of CODEC_SERVER_TOKEN. */
   CODEC_SERVER_TOKEN_FILE: nonEmpty.optional(),
+  /** OIDC issuer of the Temporal UI's sign-in: the codec server accepts the users' access tokens it signed. */
+  CODEC_SERVER_OIDC_ISSUER: url.optional(),
+  /** Audience the access tokens must name (the `aud` claim), checked when set. */
+  CODEC_SERVER_OIDC_AUDIENCE: nonEmpty.optional(),
   /** Local state of the embedded mode: dev-server database, demo keys and certificates @default .data */
   O365_DATA_DIR: nonEmpty.default('.data'),
   /** A workflow bundle made by `npm run build:workflow`; workers then skip bundling at start (faster, less memory) */
@@ -175,8 +183,12 @@ export interface Config {
   readonly temporal: TemporalConfig;
   /** The codec key, when configured (32 bytes). */
   readonly payloadKey?: Buffer;
+  /** Keys used before the current one (PAYLOAD_KEY_PREVIOUS): decryption only; absent or empty when none. */
+  readonly previousPayloadKeys?: readonly Buffer[];
   readonly dataDir: string;
   readonly codecServerToken?: string;
+  /** The UI's OIDC issuer (and audience) whose access tokens the codec server accepts. */
+  readonly codecServerOidc?: { readonly issuer: string; readonly audience?: string };
   /** The tenants of O365_TENANTS_FILE, each completed from the environment; absent: the one O365_TENANT_ID. */
   readonly tenants?: readonly TenantConfig[];
   /** A prebuilt workflow bundle (O365_WORKFLOW_BUNDLE); absent: the worker bundles workflows/ at start. */
@@ -225,9 +237,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, purpose: Config
     lines.push('PAYLOAD_KEY: required (base64 of 32 bytes, e.g. from openssl rand -base64 32), or PAYLOAD_KEY_FILE');
   }
   const payloadKey = e ? readPayloadKey(e, lines) : undefined;
+  const previousPayloadKeys = e ? readPreviousPayloadKeys(e, lines) : [];
   const connection = temporalConnection(env, lines);
   if (lines.length > 0 || !e || !connection) throw new ConfigError(lines);
-  const config = toConfig(e, demo, payloadKey, connection);
+  const config = { ...toConfig(e, demo, payloadKey, connection), previousPayloadKeys };
   if (!e.O365_TENANTS_FILE) return config;
   // Only workers read the tenants' client secrets; a client never needs them.
   const loaded = loadTenantsFile(e.O365_TENANTS_FILE, config, env, { readSecrets: purpose === 'worker' || purpose === 'run', allowAnyEndpoint: e.O365_ALLOW_ANY_ENDPOINT === 'true' });
@@ -269,6 +282,8 @@ function crossChecks(e: Environment, noDevo: boolean): string[] {
     for (const name of ['DEVO_HTTP_URL', 'DEVO_HTTP_TOKEN', 'DEVO_DOMAIN'] as const) if (!e[name]) lines.push(`${name}: required for DEVO_TRANSPORT=http`);
   }
   if (e.PAYLOAD_KEY && e.PAYLOAD_KEY_FILE) lines.push('PAYLOAD_KEY_FILE: set either PAYLOAD_KEY or PAYLOAD_KEY_FILE, not both');
+  if (e.PAYLOAD_KEY_PREVIOUS && e.PAYLOAD_KEY_PREVIOUS_FILE) lines.push('PAYLOAD_KEY_PREVIOUS_FILE: set either PAYLOAD_KEY_PREVIOUS or PAYLOAD_KEY_PREVIOUS_FILE, not both');
+  if (e.CODEC_SERVER_OIDC_AUDIENCE && !e.CODEC_SERVER_OIDC_ISSUER) lines.push('CODEC_SERVER_OIDC_AUDIENCE: set with CODEC_SERVER_OIDC_ISSUER only');
   return lines;
 }
 
@@ -312,6 +327,25 @@ function readPayloadKey(e: Environment, lines: string[]): Buffer | undefined {
     return undefined;
   }
   return key;
+}
+
+/** The earlier keys, in the order given; one line for the variable when any of them is not 32 bytes of base64. */
+function readPreviousPayloadKeys(e: Environment, lines: string[]): Buffer[] {
+  const source = e.PAYLOAD_KEY_PREVIOUS_FILE ? 'PAYLOAD_KEY_PREVIOUS_FILE' : 'PAYLOAD_KEY_PREVIOUS';
+  let text = e.PAYLOAD_KEY_PREVIOUS;
+  if (e.PAYLOAD_KEY_PREVIOUS_FILE) {
+    try {
+      text = readFileSync(e.PAYLOAD_KEY_PREVIOUS_FILE, 'utf8');
+    } catch (err) {
+      lines.push(`PAYLOAD_KEY_PREVIOUS_FILE: cannot read ${e.PAYLOAD_KEY_PREVIOUS_FILE} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      return [];
+    }
+  }
+  const keys = (text ?? '').split(/[,\s]+/).filter(Boolean).map((part) => Buffer.from(part, 'base64'));
+  // Positions only: the message must not echo a key, even a wrong one.
+  const wrong = keys.flatMap((key, i) => (key.length === 32 ? [] : [`#${i + 1} has ${key.length} bytes`]));
+  if (wrong.length > 0) lines.push(`${source}: expected comma-separated base64 keys of exactly 32 bytes each (openssl rand -base64 32); ${wrong.join(', ')}`);
+  return wrong.length > 0 ? [] : keys;
 }
 
 /** Secrets that may come from a file instead (compose or Kubernetes secrets): X or X_FILE, not both. */
@@ -379,6 +413,7 @@ function toConfig(e: Environment, demo: boolean, payloadKey: Buffer | undefined,
     payloadKey,
     dataDir: e.O365_DATA_DIR,
     codecServerToken: e.CODEC_SERVER_TOKEN,
+    codecServerOidc: e.CODEC_SERVER_OIDC_ISSUER ? { issuer: e.CODEC_SERVER_OIDC_ISSUER, audience: e.CODEC_SERVER_OIDC_AUDIENCE } : undefined,
     metricsAddress: e.O365_METRICS_ADDRESS,
     workflowBundlePath: e.O365_WORKFLOW_BUNDLE,
     demo,

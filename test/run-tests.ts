@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { codecKey, EncryptionCodec } from '../codec/codec.js';
-import { startCodecServer } from '../codec/codec-server.js';
+import { MAX_INFLATED_BYTES, startCodecServer } from '../codec/codec-server.js';
+import { createCodec } from '../codec/data-converter.js';
 import { freePort, startDevServer, type DevServer } from '../dev-server/start-dev-server.js';
 import { REPLAY_KEY } from './replay/history-files.js';
 import { PROJECT_ROOT } from '../dev-server/locate-cli.js';
@@ -26,7 +26,13 @@ async function main(): Promise<number> {
     const started = Date.now();
     // The UI is served too, wired to a codec server with the tests' key, for the browser test.
     const uiPort = await freePort();
-    const codec = await startCodecServer({ codec: new EncryptionCodec([codecKey(REPLAY_KEY)]), allowOrigin: `http://127.0.0.1:${uiPort}` });
+    // Anonymous on loopback, for the headless browser of test/ui (the dev server's UI has no sign-in).
+    const codec = await startCodecServer({
+      codec: createCodec(REPLAY_KEY, [], { maxInflatedBytes: MAX_INFLATED_BYTES }),
+      host: '127.0.0.1',
+      allowOrigin: `http://127.0.0.1:${uiPort}`,
+      allowAnonymous: true,
+    });
     codec.server.unref();
     codecUrl = codec.url;
     server = await startDevServer({ onProgress: (m) => console.log(m), searchAttributes: SEARCH_ATTRIBUTE_FLAGS, uiPort, uiCodecEndpoint: codec.url });

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle, type WorkflowBundleOption } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
-import { payloadConverterPath } from '../codec/data-converter.js';
+import { failureConverterPath, payloadConverterPath } from '../codec/data-converter.js';
 import { collectorMetricsInterceptor } from './metrics-interceptor.js';
 
 /** The workflow entry module, as TypeScript under tsx or compiled JavaScript under dist/. */
@@ -17,7 +17,7 @@ export function workflowsPath(): string {
 
 /** Bundles the workflow code once (webpack, a few seconds); workers created from it start fast. */
 export async function bundleWorkflows(): Promise<WorkflowBundle> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: workflowsPath(), payloadConverterPath: payloadConverterPath(), logger: quietBundlerLogger });
+  const { code } = await bundleWorkflowCode({ workflowsPath: workflowsPath(), payloadConverterPath: payloadConverterPath(), failureConverterPath: failureConverterPath(), logger: quietBundlerLogger });
   return { code };
 }
 

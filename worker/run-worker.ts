@@ -1,6 +1,6 @@
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import type { Config } from '../config/schema.js';
-import { createDataConverter } from '../codec/data-converter.js';
+import { dataConverterFor } from '../codec/data-converter.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import type { DevoTransport } from '../devo/transport.js';
 import { activityDepsFromConfig } from './activity-deps.js';
@@ -39,7 +39,7 @@ export async function runWorker(config: Config, options: { address: string; devo
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      dataConverter: createDataConverter(config.payloadKey),
+      dataConverter: dataConverterFor(config),
       deps,
       ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
     });

@@ -206,8 +206,8 @@ describe('docker-compose.yml', { skip: goMissing() }, () => {
     assert.deepEqual(Object.keys(base.services).sort(), platform);
     assert.deepEqual(Object.keys(production.services).sort(), [...platform, 'collector-start', 'worker'].sort());
     assert.deepEqual(Object.keys(demo.services).sort(), [...platform, 'demo-start', 'demo-worker', 'devo-receiver', 'emulator'].sort());
-    // The demo needs no operator secrets beyond the database password and the payload key.
-    assert.deepEqual(Object.keys(demo.secrets ?? {}).sort(), ['emulator_client_secret', 'payload_key', 'postgres_password']);
+    // The demo needs no operator secrets beyond the database password, the payload key and the codec server's token.
+    assert.deepEqual(Object.keys(demo.secrets ?? {}).sort(), ['codec_server_token', 'emulator_client_secret', 'payload_key', 'postgres_password']);
   });
 
   it('is rejected by the same loader when broken: an unknown key, an undefined dependency, an undeclared secret, a bad port', async (t) => {
@@ -247,7 +247,7 @@ describe('docker-compose.yml', { skip: goMissing() }, () => {
   it('hands secrets over as files only, from git-ignored files, and never writes a secret value into the file', async (t) => {
     assert.deepEqual([production, demo].flatMap(inlineSecrets), []);
     const operatorSecrets = Object.values(production.secrets ?? {}).map((s) => s.file ?? '').filter((f) => f.includes('/deploy/secrets/'));
-    assert.equal(operatorSecrets.length, 6);
+    assert.equal(operatorSecrets.length, 7);
     for (const file of operatorSecrets) execFileSync('git', ['check-ignore', '--quiet', file], { cwd: PROJECT_ROOT });
     // The emulator's made-up credential is the one committed secret file: its value appears nowhere else.
     const emulatorSecret = readFileSync(join(PROJECT_ROOT, 'deploy/demo/emulator_client_secret'), 'utf8').trim();
@@ -295,6 +295,17 @@ describe('docker-compose.yml', { skip: goMissing() }, () => {
     assert.equal(flag(codec, '--port'), String(codecPort.target));
     // Both decrypt-capable endpoints stay on this host's loopback.
     for (const port of [uiPort, codecPort, ...(production.services.temporal!.ports ?? [])]) assert.equal(port.host_ip, '127.0.0.1');
+  });
+
+  it('never lets the codec server decrypt anonymously: it binds the compose network, so it requires its token', () => {
+    for (const project of [base, production, demo]) {
+      const codec = project.services['codec-server']!;
+      assert.ok(!codec.command?.includes('--anonymous-on-loopback'));
+      assert.equal(env(codec).CODEC_SERVER_TOKEN_FILE, '/run/secrets/codec_server_token');
+      assert.ok(codec.secrets?.some((s) => s.target === '/run/secrets/codec_server_token'));
+    }
+    // With OIDC sign-in on the UI, the user's access token is what reaches the codec server.
+    assert.equal(env(production.services['temporal-ui']!).TEMPORAL_CODEC_PASS_ACCESS_TOKEN, 'true');
   });
 
   it('wires the demo worker to the emulator and to the receiver, whose certificate names the address the worker dials', () => {

@@ -1,11 +1,12 @@
 import type { TestContext } from 'node:test';
 import { randomUUID } from 'node:crypto';
+import type { DataConverter } from '@temporalio/common';
 import type { Worker } from '@temporalio/worker';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { ActivityDeps } from '../../activities/deps.js';
 import type { Config } from '../../config/schema.js';
 import { generateCertificateSet, type CertificateSet } from '../../devo/certificates.js';
-import { syslogTransport } from '../../devo/transport.js';
+import { syslogTransport, type DevoTransport } from '../../devo/transport.js';
 import { startDevoReceiver, type DevoReceiver } from '../../emulator/devo-receiver/index.js';
 import { startMicrosoftEmulator, type MicrosoftEmulator, type MicrosoftEmulatorOptions } from '../../emulator/microsoft-365/index.js';
 import { activityDepsFromConfig } from '../../worker/activity-deps.js';
@@ -39,6 +40,8 @@ export interface CollectorFixture {
   waitForStatus(handle: WorkflowHandle, done: (s: CollectorStatus) => boolean, timeoutMs?: number): Promise<CollectorStatus>;
   /** Records that reached the receiver under the Devo tag, parsed. */
   delivered(): Record<string, unknown>[];
+  /** Another worker on the same task queue and dependencies, with its own data converter (e.g. other keys). */
+  workerWith(dataConverter: DataConverter): Promise<Worker>;
 }
 
 /**
@@ -51,6 +54,8 @@ export async function collectorFixture(
   source: 'graph' | 'reporting' = 'graph',
   /** Changes to the worker's real activity dependencies, e.g. `{ pulledChunks: undefined }`. */
   depsOverrides: Partial<ActivityDeps> = {},
+  /** The Devo transport every send goes through instead of the receiver's TLS port, e.g. one that fails. */
+  devoTransport?: DevoTransport,
 ): Promise<CollectorFixture> {
   const env = await temporalTestEnv();
   certificates ??= generateCertificateSet();
@@ -60,15 +65,11 @@ export async function collectorFixture(
   const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
   const taskQueue = uniqueTaskQueue(t.name);
   const config = testConfig(tenantId, source, emulator.url, taskQueue);
-  const devo = syslogTransport({ transport: 'tls', host: '127.0.0.1', port: receiver.tlsPort!, cert: certs.clientCert, key: certs.clientKey, ca: certs.caCert });
-  const worker = await createCollectorWorker({
-    connection: env.nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    dataConverter: env.dataConverter,
-    deps: { ...activityDepsFromConfig(config, devo), ...depsOverrides },
-    workflowBundle: env.workflowBundle,
-  });
+  const devo = devoTransport ?? syslogTransport({ transport: 'tls', host: '127.0.0.1', port: receiver.tlsPort!, cert: certs.clientCert, key: certs.clientKey, ca: certs.caCert });
+  const deps = { ...activityDepsFromConfig(config, devo), ...depsOverrides };
+  const workerWith = (dataConverter: DataConverter) =>
+    createCollectorWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, dataConverter, deps, workflowBundle: env.workflowBundle });
+  const worker = await workerWith(env.dataConverter);
   t.after(async () => {
     await receiver.close();
     await emulator.close();
@@ -107,6 +108,7 @@ export async function collectorFixture(
       );
     },
     delivered: () => receiver.eventsForTag(TAG).map((e) => JSON.parse(e.message) as Record<string, unknown>),
+    workerWith,
   };
   return fixture;
 }

@@ -35,6 +35,19 @@ export function payloadsOf(value: unknown, out: Payload[] = []): Payload[] {
   return out;
 }
 
+/**
+ * A failure's messages down its cause chain, `outer <- cause <- ...`, as someone holding the key reads them:
+ * failures keep message and stack in encrypted attributes, decoded here (older ones are in clear).
+ */
+export async function failureMessages(failure: proto.temporal.api.failure.v1.IFailure | null | undefined, codec: EncryptionCodec): Promise<string> {
+  const messages: string[] = [];
+  for (let f = failure; f; f = f.cause) {
+    if (!f.encodedAttributes) messages.push(f.message ?? '');
+    else messages.push((payloadConverter.fromPayload<{ message?: string }>((await codec.decode([f.encodedAttributes]))[0]!)).message ?? '');
+  }
+  return messages.join(' <- ');
+}
+
 /** The history's payloads decoded with the codec, as one JSON text: what someone holding the key sees. */
 export async function decodedPayloadText(history: proto.temporal.api.history.v1.IHistory, codec: EncryptionCodec): Promise<string> {
   return payloadText(await codec.decode(payloadsOf(history)));

@@ -18,7 +18,7 @@ import { statusQuery } from '../../workflows/messages.js';
 import { graphTruth, settledDataset } from '../helpers/ground-truth.js';
 import { temporalTestEnv, uniqueTaskQueue } from '../helpers/temporal.js';
 import { waitUntil } from '../helpers/wait-until.js';
-import { clearPayloadText, decodedPayloadText, findLeaks, rawHistoryBytes, type Haystacks } from './leaks.js';
+import { clearPayloadText, decodedPayloadText, failureMessages, findLeaks, rawHistoryBytes, type Haystacks } from './leaks.js';
 
 const MIN = 60_000;
 
@@ -103,11 +103,15 @@ describe('no secret or personal data in logs, errors, history or status', () => 
     assert.equal(started.status, 0, started.output);
     const client = new Client({ connection, dataConverter: createDataConverter(payloadKey) });
     const handle = client.workflow.getHandle(`o365-message-trace/${tenantId}`);
+    const codec = new EncryptionCodec([codecKey(payloadKey)]);
     // Retried failures never reach history; their messages show on the pending activity (and in status) meanwhile.
+    // Both sit in the server encrypted: `clearFailures` is what the server holds, `failures` what the key holder reads.
     const retriedFailures = new Set<string>();
+    const clearFailures: string[] = [];
     const caughtUp = await waitUntil(async () => {
       for (const a of (await handle.describe()).raw.pendingActivities ?? []) {
-        if (a.lastFailure) retriedFailures.add(`${a.lastFailure.message ?? ''} <- ${a.lastFailure.cause?.message ?? ''}`);
+        if (a.lastFailure) retriedFailures.add(await failureMessages(a.lastFailure, codec));
+        if (a.lastFailure) clearFailures.push(`${a.lastFailure.message ?? ''} <- ${a.lastFailure.cause?.message ?? ''}`);
       }
       const s = await handle.query(statusQuery);
       return s.caughtUp ? s : undefined;
@@ -121,16 +125,15 @@ describe('no secret or personal data in logs, errors, history or status', () => 
 
     const history = await handle.fetchHistory();
     const raw = rawHistoryBytes(history);
-    const failures = (history.events ?? []).flatMap((e) => {
-      const failure = e.activityTaskFailedEventAttributes?.failure;
-      return failure ? [`${failure.message ?? ''} <- ${failure.cause?.message ?? ''}`] : [];
-    });
+    const failed = (history.events ?? []).flatMap((e) => (e.activityTaskFailedEventAttributes?.failure ? [e.activityTaskFailedEventAttributes.failure] : []));
+    const failures = await Promise.all(failed.map((failure) => failureMessages(failure, codec)));
     failures.push(...retriedFailures);
+    clearFailures.push(...failed.map((failure) => `${failure.message ?? ''} <- ${failure.cause?.message ?? ''}`));
+    assert.ok(clearFailures.every((text) => /^Encoded failure( <- Encoded failure)*( <- )?$/.test(text)), `failure messages are encrypted on the server: ${clearFailures.join('; ')}`);
     assert.equal(emulator.faults.pending().length, 0, 'every injected failure happened');
     assert.ok(failures.some((f) => /401/.test(f)), `the refused token is in history: ${failures.join('; ')}`);
     assert.ok(failures.length >= 3, `failure messages captured: ${failures.join('; ')}`);
     for (const type of ['MicrosoftUnavailable', 'TokenRejected', 'UnexpectedHtml', 'MalformedResponse']) assert.ok(workerLog.includes(`"type":"${type}"`), `${type} in the worker log`);
-    const codec = new EncryptionCodec([codecKey(payloadKey)]);
     const decoded = await decodedPayloadText(history, codec);
     const startedWith = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input ?? {};
     const [input] = JSON.parse(await decodedPayloadText({ events: [{ workflowExecutionStartedEventAttributes: { input: startedWith } }] }, codec).then((text) => `[${text}]`)) as CollectorInput[];
@@ -163,7 +166,7 @@ describe('no secret or personal data in logs, errors, history or status', () => 
       'status --json output': statusJson.output,
       'raw history': raw,
       'raw history payloads not encrypted, packed pages unpacked': clearPayloadText(history),
-      'activity failure messages': failures.join('\n'),
+      'activity failure messages (decoded)': failures.join('\n'),
     };
     assert.ok(workerLog.includes('"msg":"page pulled"'), 'the worker log was captured at a level that logs pages');
     assert.deepEqual(findLeaks(haystacks, needles), []);

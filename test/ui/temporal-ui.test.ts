@@ -5,8 +5,11 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { PROJECT_ROOT } from '../../dev-server/locate-cli.js';
 import { alignDown, iso } from '../../time-windows/index.js';
+import { DevoHttpRejected } from '../../devo/errors.js';
+import type { DevoTransport } from '../../devo/transport.js';
 import { collectorFixture } from '../helpers/collector-fixture.js';
 import { graphTruth, settledDataset } from '../helpers/ground-truth.js';
+import { waitUntil } from '../helpers/wait-until.js';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 const UI = process.env.TEST_TEMPORAL_UI_URL;
@@ -49,5 +52,28 @@ describe('the Temporal UI', { skip: !CHROMIUM ? 'chromium is not installed' : !U
     }
     await page.screenshot({ path: join(ARTIFACTS, 'ui-decoded-page.png'), fullPage: true });
     assert.ok((await page.content()).includes(recipient), 'a decoded record is shown');
+  });
+
+  it('shows a failure message, encrypted in history, decoded through the codec server', async (t) => {
+    const marker = `devo-refused-${Date.now()}`;
+    const devo: DevoTransport = { description: 'refusing test transport', sendBatch: () => Promise.reject(new DevoHttpRejected(`POST https://http-eu.devo.io/stream/acme: 403 ${marker}`, 403)) };
+    const now = Date.now();
+    const start = alignDown(now - 30 * MIN, 5 * MIN);
+    const f = await collectorFixture(t, { dataset: settledDataset({ records: 50, startMs: start, endMs: now }) }, 'graph', {}, devo);
+    const { workflowId, runId } = await f.worker.runUntil(async () => {
+      const handle = await f.start({ start: iso(start) });
+      await waitUntil(async () => ((await handle.fetchHistory()).events!.some((e) => e.activityTaskFailedEventAttributes) ? true : undefined), { timeoutMs: 120_000, intervalMs: 250, what: 'a failed send' });
+      await handle.terminate('test done');
+      return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+    });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    t.after(() => browser.close());
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    await page.goto(`${UI}/namespaces/default/workflows/${encodeURIComponent(workflowId)}/${runId}/history`);
+    await page.getByText('sendToDevo').first().click({ timeout: 30_000 });
+    const decoded = page.locator(`text=${marker} >> visible=true`).first();
+    const shown = await decoded.waitFor({ timeout: 30_000 }).then(() => true, () => false);
+    await page.screenshot({ path: join(ARTIFACTS, 'ui-decoded-failure.png'), fullPage: true });
+    assert.ok(shown, 'the failure message is shown decoded');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../config/schema.js';
@@ -88,5 +88,29 @@ describe('durations', () => {
     assert.equal(parseDuration('7d'), 604_800_000);
     for (const bad of ['', '5', 'm', '5 m', '5x', '-5m', '5m ago']) assert.equal(parseDuration(bad), undefined, bad);
     assert.equal(formatDuration(5_400_000), '1h30m');
+  });
+});
+
+describe('previous payload keys (PAYLOAD_KEY_PREVIOUS)', () => {
+  const current = Buffer.alloc(32, 1).toString('base64');
+  const [a, b] = [Buffer.alloc(32, 2), Buffer.alloc(32, 3)];
+
+  it('reads a comma-separated list, or a file of one key a line, for decryption after a rotation', () => {
+    const config = loadConfig({ PAYLOAD_KEY: current, PAYLOAD_KEY_PREVIOUS: `${a.toString('base64')}, ${b.toString('base64')}` }, 'codec');
+    assert.deepEqual(config.previousPayloadKeys, [a, b]);
+    const dir = mkdtempSync(join(tmpdir(), 'o365-keys-'));
+    const file = join(dir, 'previous');
+    writeFileSync(file, `${a.toString('base64')}\n${b.toString('base64')}\n`, { mode: 0o600 });
+    assert.deepEqual(loadConfig({ PAYLOAD_KEY: current, PAYLOAD_KEY_PREVIOUS_FILE: file }, 'codec').previousPayloadKeys, [a, b]);
+    rmSync(dir, { recursive: true, force: true });
+    assert.deepEqual(loadConfig({ PAYLOAD_KEY: current }, 'codec').previousPayloadKeys, []);
+  });
+
+  it('names a wrong key by its position, never by its value', () => {
+    const wrong = Buffer.from('not-a-key-value').toString('base64');
+    assert.throws(
+      () => loadConfig({ PAYLOAD_KEY: current, PAYLOAD_KEY_PREVIOUS: `${a.toString('base64')},${wrong}` }, 'codec'),
+      (err: unknown) => err instanceof ConfigError && err.lines.length === 1 && err.lines[0]!.startsWith('PAYLOAD_KEY_PREVIOUS: ') && err.lines[0]!.includes('#2 has 15 bytes') && !err.lines[0]!.includes(wrong),
+    );
   });
 });
