@@ -47,6 +47,9 @@ export function formatStatus(status: StatusReport): string[] {
   }
   for (const r of status.retrying ?? []) lines.push(`retrying: ${r.activity}, attempt ${r.attempt}${r.lastFailure ? `: ${r.lastFailure}` : ''}`);
   if (status.tokenExpiresAt) lines.push(`token expires: ${status.tokenExpiresAt}`);
+  const c = status.credential;
+  if (c) lines.push(`credential: ${c.kind} (${c.setting})${c.expiresAt ? `, expires ${c.expiresAt} (${c.daysLeft} days left)` : ''}`);
+  if (c?.warning) lines.push(`warning: ${c.warning}`);
   return lines;
 }
 

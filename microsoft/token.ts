@@ -1,4 +1,5 @@
-import { CredentialsRejectedError, MalformedResponseError, MicrosoftUnavailableError, ThrottledError } from './errors.js';
+import { JWT_BEARER } from './client-assertion.js';
+import { ClientAssertionRejectedError, CredentialsRejectedError, MalformedResponseError, MicrosoftUnavailableError, ThrottledError } from './errors.js';
 import { describe, microsoftHttp } from './http.js';
 import { parseRetryAfter } from './retry-after.js';
 
@@ -13,6 +14,17 @@ export interface TokenRequest {
   readonly clientSecret: string;
   readonly source: 'graph' | 'reporting';
   readonly graphUrl: string;
+  /** A certificate or federated credential: its assertion is sent instead of `clientSecret`. */
+  readonly clientAssertion?: ClientAssertion;
+}
+
+/** A client assertion to send (certificate or federated token), made for the token endpoint's URL. */
+export interface ClientAssertion {
+  readonly kind: 'certificate' | 'federated';
+  /** Where the credential is configured, named in a refusal so the operator knows what to renew. */
+  readonly setting: string;
+  /** The assertion for `tokenUrl`, which a signed one carries as its `aud`. */
+  readonly sign: (tokenUrl: string) => Promise<string>;
 }
 
 /** An access token and when it stops being valid. */
@@ -33,7 +45,9 @@ export async function requestToken(request: TokenRequest, nowMs: number, signal?
   const form: Record<string, string> = {
     grant_type: 'client_credentials',
     client_id: request.clientId,
-    client_secret: request.clientSecret,
+    ...(request.clientAssertion
+      ? { client_assertion_type: JWT_BEARER, client_assertion: await request.clientAssertion.sign(url) }
+      : { client_secret: request.clientSecret }),
     ...(v2 ? { scope: `${request.graphUrl}/.default` } : { resource: REPORTING_RESOURCE }),
   };
   const response = await microsoftHttp.post(url, { form, signal });
@@ -43,6 +57,11 @@ export async function requestToken(request: TokenRequest, nowMs: number, signal?
   if (response.statusCode >= 400) {
     // AADSTS codes are the operator's best hint (e.g. AADSTS7000215 wrong secret, AADSTS700016 unknown app).
     const code = /AADSTS\d+/.exec(body?.error_description ?? '')?.[0];
+    const assertion = request.clientAssertion;
+    if (assertion) {
+      const refused = `${what}: ${response.statusCode} ${body?.error ?? ''}${code ? ` ${code}` : ''}`;
+      throw new ClientAssertionRejectedError(`${refused}: Entra ID refused the ${assertion.kind === 'certificate' ? 'client certificate' : 'federated token'} of ${assertion.setting}`, response.statusCode, assertion.kind);
+    }
     throw new CredentialsRejectedError(
       `${what}: ${response.statusCode} ${body?.error ?? ''}${code ? ` ${code}` : ''}: check O365_TENANT_ID, O365_CLIENT_ID and O365_CLIENT_SECRET (the secret's value, not its id)`,
       response.statusCode,
