@@ -9,6 +9,9 @@ import { clientAssertionFor, type ClientCredential } from '../../microsoft/clien
 import { JWT_BEARER, parseClientCertificate, signClientAssertion } from '../../microsoft/client-assertion.js';
 import { ClientAssertionRejectedError } from '../../microsoft/errors.js';
 import { requestToken, type TokenRequest } from '../../microsoft/token.js';
+import { ApplicationFailure } from '@temporalio/common';
+import { toApplicationFailure } from '../../activities/failures.js';
+import { FailureType, OPERATOR_HINTS } from '../../workflows/failure-types.js';
 import { FEDERATION_AUDIENCE } from '../../emulator/microsoft-365/client-assertions.js';
 import { appCertificate } from '../helpers/certificates.js';
 import { CLIENT_ID, startTestEmulator, tokenRequest, type Answer } from '../fixtures/microsoft/emulator-fixture.js';
@@ -21,6 +24,8 @@ const dataset = { seed: 3, records: 10, startMs: Date.now() - 60 * MIN, endMs: D
 const tokenUrl = (emulator: MicrosoftEmulator, version: 'v1' | 'v2') => `${emulator.url}/${TENANT}/oauth2/${version === 'v2' ? 'v2.0/' : ''}token`;
 const assertionForm = (assertion: string, emulator: MicrosoftEmulator) => ({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_assertion_type: JWT_BEARER, client_assertion: assertion, scope: `${emulator.url}/.default` });
 const aadstsOf = (answer: Answer): string | undefined => /^AADSTS\d+/.exec(String(answer.body?.error_description))?.[0];
+
+const baseRequest = (emulator: MicrosoftEmulator): TokenRequest => ({ loginUrl: emulator.url, graphUrl: emulator.url, tenantId: TENANT, clientId: CLIENT_ID, clientSecret: 'never-sent', source: 'graph' });
 
 /** The collector's own token request for a credential, against the emulator. */
 function collectorRequest(emulator: MicrosoftEmulator, credential: ClientCredential, source: 'graph' | 'reporting' = 'graph'): Promise<unknown> {
@@ -115,6 +120,25 @@ describe('certificate credentials: the collector signs, the emulator verifies as
     const replay = await tokenRequest(emulator, 'v2', assertionForm(once, emulator), TENANT);
     assert.equal(aadstsOf(replay), 'AADSTS50027', replay.text);
     assert.match(replay.body.error_description as string, /already used/);
+
+    // Through the collector's own token request: each defect is a non-retryable CertificateRejected failure with its code and the hint.
+    const replayed = await signed({});
+    const crafted: Array<[string, () => Promise<string>, string]> = [
+      ['wrong key', () => signed({}, strangerKey), 'AADSTS700027'],
+      ['wrong aud', () => signed({ aud: 'https://login.microsoftonline.com/other/oauth2/v2.0/token' }), 'AADSTS50027'],
+      ['expired', () => signed({ nowMs: now - 60 * MIN }), 'AADSTS700024'],
+      ['replayed jti', async () => replayed, 'AADSTS50027'],
+    ];
+    await requestToken({ ...baseRequest(emulator), clientAssertion: { kind: 'certificate', setting: 'O365_CLIENT_CERTIFICATE_FILE', sign: async () => replayed } }, Date.now());
+    for (const [what, sign, code] of crafted) {
+      const err = await requestToken({ ...baseRequest(emulator), clientAssertion: { kind: 'certificate', setting: 'O365_CLIENT_CERTIFICATE_FILE', sign } }, Date.now()).then(() => undefined, (e: unknown) => e);
+      const failure = toApplicationFailure(err);
+      assert.ok(failure instanceof ApplicationFailure, what);
+      assert.equal(failure.type, FailureType.CertificateRejected, what);
+      assert.equal(failure.nonRetryable, true, what);
+      assert.match(failure.message, new RegExp(`${code}: Entra ID refused the client certificate of O365_CLIENT_CERTIFICATE_FILE`), what);
+      assert.ok(OPERATOR_HINTS[FailureType.CertificateRejected], what);
+    }
 
     const unregistered: ClientCredential = { kind: 'certificate', setting: 'O365_CLIENT_CERTIFICATE_FILE', certificate: parseClientCertificate(stranger.pem) };
     await assert.rejects(collectorRequest(emulator, unregistered), (err: unknown) => {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Worker } from '@temporalio/worker';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { ActivityDeps } from '../../activities/deps.js';
-import type { Config } from '../../config/schema.js';
+import type { Config, MicrosoftConfig } from '../../config/schema.js';
 import { generateCertificateSet, type CertificateSet } from '../../devo/certificates.js';
 import { syslogTransport } from '../../devo/transport.js';
 import { startDevoReceiver, type DevoReceiver } from '../../emulator/devo-receiver/index.js';
@@ -51,6 +51,8 @@ export async function collectorFixture(
   source: 'graph' | 'reporting' = 'graph',
   /** Changes to the worker's real activity dependencies, e.g. `{ pulledChunks: undefined }`. */
   depsOverrides: Partial<ActivityDeps> = {},
+  /** Changes to the worker's Microsoft settings, e.g. `{ credential }` for a certificate instead of the secret. */
+  microsoftOverrides: Partial<MicrosoftConfig> = {},
 ): Promise<CollectorFixture> {
   const env = await temporalTestEnv();
   certificates ??= generateCertificateSet();
@@ -59,7 +61,8 @@ export async function collectorFixture(
   const receiver = await startDevoReceiver({ tls: { port: 0, certs } });
   const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
   const taskQueue = uniqueTaskQueue(t.name);
-  const config = testConfig(tenantId, source, emulator.url, taskQueue);
+  const base = testConfig(tenantId, source, emulator.url, taskQueue);
+  const config: Config = { ...base, microsoft: { ...base.microsoft, ...microsoftOverrides } };
   const devo = syslogTransport({ transport: 'tls', host: '127.0.0.1', port: receiver.tlsPort!, cert: certs.clientCert, key: certs.clientKey, ca: certs.caCert });
   const worker = await createCollectorWorker({
     connection: env.nativeConnection,
