@@ -93,9 +93,9 @@ const tenant = z
     // Exactly one credential per tenant: a second one would leave which one is used to chance.
     const set = CREDENTIAL_KEYS.filter((key) => t[key] !== undefined);
     if (set.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['clientSecretEnv'], message: 'set exactly one credential: clientSecretEnv (a variable name), clientSecretFile, clientCertificateFile or federatedTokenFile (file paths)' });
+      ctx.addIssue({ code: 'custom', path: ['clientSecretEnv'], message: 'set exactly one of clientSecretEnv (a variable name), clientSecretFile, clientCertificateFile or federatedTokenFile (file paths)' });
     } else if (set.length > 1) {
-      ctx.addIssue({ code: 'custom', path: [set[1]!], message: `set exactly one credential; ${set.join(' and ')} are both set` });
+      ctx.addIssue({ code: 'custom', path: [set[0]!], message: `set exactly one of clientSecretEnv, clientSecretFile, clientCertificateFile or federatedTokenFile: ${set.join(' and ')} ${set.length === 2 ? 'are both set' : 'are all set'}` });
     }
     if (t.clientCertificatePasswordEnv !== undefined && t.clientCertificateFile === undefined) {
       ctx.addIssue({ code: 'custom', path: ['clientCertificatePasswordEnv'], message: 'set without clientCertificateFile' });
