@@ -3,6 +3,7 @@ import { formatDuration } from '../config/durations.js';
 import { collectorWorkflowId } from '../config/temporal.js';
 import { statusQuery } from '../workflows/messages.js';
 import type { CollectorStatus } from '../workflows/state.js';
+import { certificateExpiry, type CertificateExpiry } from '../devo/certificate-expiry.js';
 
 /** An activity Temporal is retrying right now: what the workflow itself learns only once retries run out. */
 export interface RetryingActivity {
@@ -12,16 +13,18 @@ export interface RetryingActivity {
 }
 
 /** The collector's own status plus the activities the server is retrying (as the UI shows them). */
-export type StatusReport = CollectorStatus & { readonly retrying?: RetryingActivity[] };
+export type StatusReport = CollectorStatus & { readonly retrying?: RetryingActivity[]; readonly devoCertificate?: CertificateExpiry };
 
 /** Asks the tenant's collector for its status (a query: cheap, never touches history). */
-export async function getStatus(client: Client, tenantId: string): Promise<StatusReport> {
+export async function getStatus(client: Client, tenantId: string, devoCertificate?: { path: string; setting: string }): Promise<StatusReport> {
   const handle = client.workflow.getHandle(collectorWorkflowId(tenantId));
   const [status, description] = await Promise.all([handle.query(statusQuery), handle.describe().catch(() => undefined)]);
   const retrying = (description?.raw.pendingActivities ?? [])
     .filter((a) => (a.attempt ?? 1) > 1)
     .map((a) => ({ activity: a.activityType?.name ?? 'activity', attempt: a.attempt ?? 1, lastFailure: a.lastFailure?.message ?? undefined }));
-  return retrying.length > 0 ? { ...status, retrying } : status;
+  // The Devo certificate is read here, from the client's own configuration: the workflow never sees Devo's files.
+  const devo = devoCertificate && certificateExpiry(devoCertificate.path, devoCertificate.setting, Date.now());
+  return { ...status, ...(retrying.length > 0 && { retrying }), ...(devo && { devoCertificate: devo }) };
 }
 
 /** One line per fact, times in ISO UTC. */
@@ -50,6 +53,9 @@ export function formatStatus(status: StatusReport): string[] {
   const c = status.credential;
   if (c) lines.push(`credential: ${c.kind} (${c.setting})${c.expiresAt ? `, expires ${c.expiresAt} (${c.daysLeft} days left)` : ''}`);
   if (c?.warning) lines.push(`warning: ${c.warning}`);
+  const d = status.devoCertificate;
+  if (d) lines.push(`Devo certificate: ${d.setting} expires ${d.expiresAt} (${d.daysLeft} days left)`);
+  if (d?.warning) lines.push(`warning: ${d.warning}`);
   return lines;
 }
 
