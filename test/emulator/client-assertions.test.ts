@@ -82,6 +82,21 @@ describe('certificate credentials: the collector signs, the emulator verifies as
     }
   });
 
+  it('an emulator started from the CLI registers a certificate and a federated credential over its admin endpoints', async () => {
+    const app = await appCertificate();
+    const emulator = await startTestEmulator({ dataset });
+    const credential: ClientCredential = { kind: 'certificate', setting: 'O365_CLIENT_CERTIFICATE_FILE', certificate: parseClientCertificate(app.pem) };
+    await assert.rejects(collectorRequest(emulator, credential), /AADSTS700027/);
+    assert.equal((await fetch(`${emulator.url}/_emulator/certificates`, { method: 'POST', body: 'not a certificate' })).status, 400);
+    assert.equal((await fetch(`${emulator.url}/_emulator/certificates`, { method: 'POST', body: app.certificatePem })).status, 204);
+    assert.equal(typeof ((await collectorRequest(emulator, credential)) as { accessToken: string }).accessToken, 'string');
+    const federation = { issuer: 'https://issuer.example', subject: 'workload', publicKeyPem: app.certificatePem };
+    assert.equal((await fetch(`${emulator.url}/_emulator/federated-credentials`, { method: 'POST', body: JSON.stringify({ ...federation, subject: 7 }) })).status, 400);
+    assert.equal((await fetch(`${emulator.url}/_emulator/federated-credentials`, { method: 'POST', body: JSON.stringify(federation) })).status, 204);
+    const token = await new SignJWT({}).setProtectedHeader({ alg: 'RS256' }).setIssuer(federation.issuer).setSubject('workload').setAudience(FEDERATION_AUDIENCE).setExpirationTime('5m').sign(createPrivateKey(app.keyPem));
+    assert.equal((await tokenRequest(emulator, 'v2', assertionForm(token, emulator), TENANT)).status, 200);
+  });
+
   it('each assertion defect is refused with its AADSTS code, and the collector types it as the certificate of its setting', async () => {
     const app = await appCertificate();
     const stranger = await appCertificate({ commonName: 'not registered' });
