@@ -2,7 +2,10 @@ import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/comm
 import { RequestError } from 'got';
 import { DevoConfirmationTimeout, DevoConnectionError, DevoDeliveryError, DevoHttpRejected, DevoInvalidEvent, DevoTlsRejected } from '../devo/errors.js';
 import {
+  ClientAssertionRejectedError,
+  CredentialExpiredError,
   CredentialsRejectedError,
+  FederatedTokenUnreadableError,
   MalformedResponseError,
   MicrosoftApiError,
   MicrosoftUnavailableError,
@@ -53,6 +56,9 @@ export function toApplicationFailure(err: unknown, options: FailureOptions = {})
 function microsoftFailure(err: MicrosoftApiError, options: FailureOptions): ApplicationFailure {
   const create = (type: FailureTypeName, nonRetryable: boolean, extra: Partial<Parameters<typeof ApplicationFailure.create>[0]> = {}) =>
     ApplicationFailure.create({ type, message: err.message, nonRetryable, cause: err, ...extra });
+  if (err instanceof ClientAssertionRejectedError) return create(err.credential === 'certificate' ? FailureType.CertificateRejected : FailureType.FederatedTokenRejected, true);
+  if (err instanceof CredentialExpiredError) return create(FailureType.CredentialExpired, true);
+  if (err instanceof FederatedTokenUnreadableError) return create(FailureType.FederatedTokenUnreadable, true);
   if (err instanceof CredentialsRejectedError) return create(FailureType.CredentialsRejected, true);
   if (err instanceof ServicePrincipalMissingError) return create(FailureType.ServicePrincipalMissing, true);
   if (err instanceof TokenRejectedError) return create(FailureType.TokenRejected, true);

@@ -5,6 +5,7 @@ import { retryAfterInMessage } from '../microsoft/retry-after.js';
 import { FailureType } from '../workflows/failure-types.js';
 import { statusQuery } from '../workflows/messages.js';
 import type { CollectorStatus } from '../workflows/state.js';
+import { certificateExpiry, type CertificateExpiry } from '../devo/certificate-expiry.js';
 
 /** An activity Temporal is retrying right now: what the workflow itself learns only once retries run out. */
 export interface RetryingActivity {
@@ -32,7 +33,7 @@ export interface ThrottledReport {
  * The collector's own status plus the activities the server is retrying (as the UI shows them), and
  * `throttled` when one of them is waiting out a 429.
  */
-export type StatusReport = CollectorStatus & { readonly retrying?: RetryingActivity[]; readonly throttled?: ThrottledReport };
+export type StatusReport = CollectorStatus & { readonly retrying?: RetryingActivity[]; readonly throttled?: ThrottledReport; readonly devoCertificate?: CertificateExpiry };
 
 type PendingActivity = NonNullable<Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['describe']>>['raw']['pendingActivities']>[number];
 type ProtoTime = { seconds?: unknown; nanos?: number | null } | null | undefined;
@@ -68,13 +69,15 @@ export function throttledOf(retrying: readonly RetryingActivity[]): ThrottledRep
 }
 
 /** Asks the tenant's collector for its status (a query: cheap, never touches history). */
-export async function getStatus(client: Client, tenantId: string): Promise<StatusReport> {
+export async function getStatus(client: Client, tenantId: string, devoCertificate?: { path: string; setting: string }): Promise<StatusReport> {
   const handle = client.workflow.getHandle(collectorWorkflowId(tenantId));
   const [status, description] = await Promise.all([handle.query(statusQuery), handle.describe().catch(() => undefined)]);
   const nowMs = Date.now();
   const retrying = (description?.raw.pendingActivities ?? []).filter((a) => (a.attempt ?? 1) > 1).map((a) => retryingActivity(a, nowMs));
   const throttled = throttledOf(retrying);
-  return retrying.length > 0 ? { ...status, retrying, ...(throttled && { throttled }) } : status;
+  // The Devo certificate is read here, from the client's own configuration: the workflow never sees Devo's files.
+  const devo = devoCertificate && certificateExpiry(devoCertificate.path, devoCertificate.setting, nowMs);
+  return { ...status, ...(retrying.length > 0 && { retrying }), ...(throttled && { throttled }), ...(devo && { devoCertificate: devo }) };
 }
 
 /** One line per fact, times in ISO UTC. */
@@ -101,6 +104,12 @@ export function formatStatus(status: StatusReport): string[] {
   if (status.throttled) lines.push(`throttled: ${describeThrottled(status.throttled)}`);
   for (const r of status.retrying ?? []) lines.push(`retrying: ${r.activity}, attempt ${r.attempt}${r.nextAttemptAt ? ` at ${r.nextAttemptAt}` : ''}${r.lastFailure ? `: ${r.lastFailure}` : ''}`);
   if (status.tokenExpiresAt) lines.push(`token expires: ${status.tokenExpiresAt}`);
+  const c = status.credential;
+  if (c) lines.push(`credential: ${c.kind} (${c.setting})${c.expiresAt ? `, expires ${c.expiresAt} (${c.daysLeft} days left)` : ''}`);
+  if (c?.warning) lines.push(`warning: ${c.warning}`);
+  const d = status.devoCertificate;
+  if (d) lines.push(`Devo certificate: ${d.setting} expires ${d.expiresAt} (${d.daysLeft} days left)`);
+  if (d?.warning) lines.push(`warning: ${d.warning}`);
   return lines;
 }
 

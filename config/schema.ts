@@ -7,6 +7,8 @@ import { TEMPORAL_DEFAULTS } from './temporal.js';
 import { resolveTemporalConnection, type TemporalConnection } from './temporal-connection.js';
 import { loadTenantsFile, type TenantConfig } from '../tenants/load.js';
 import { endpointProblem } from '../microsoft/endpoints.js';
+import type { ClientCredential } from '../microsoft/client-credential.js';
+import { CREDENTIAL_VARIABLES, environmentCredential } from './credentials.js';
 
 /**
  * The environment (and `.env`) → one typed, readonly Config. This module is the only reader of
@@ -47,6 +49,14 @@ const environmentSchema = z.object({
   O365_CLIENT_SECRET: nonEmpty.optional(),
   /** File holding the client secret (a compose or Kubernetes secret), instead of O365_CLIENT_SECRET. */
   O365_CLIENT_SECRET_FILE: nonEmpty.optional(),
+  /** PEM file with the client certificate and its private key, instead of a client secret (as Azure Identity's AZURE_CLIENT_CERTIFICATE_PATH). Read by workers only. */
+  O365_CLIENT_CERTIFICATE_FILE: nonEmpty.optional(),
+  /** Password of the certificate file's encrypted private key. */
+  O365_CLIENT_CERTIFICATE_PASSWORD: nonEmpty.optional(),
+  /** File holding that password, instead of O365_CLIENT_CERTIFICATE_PASSWORD. */
+  O365_CLIENT_CERTIFICATE_PASSWORD_FILE: nonEmpty.optional(),
+  /** File with a federated token (workload identity federation, as AZURE_FEDERATED_TOKEN_FILE on Kubernetes), read afresh for every token request. */
+  O365_FEDERATED_TOKEN_FILE: nonEmpty.optional(),
   /** `graph` (Microsoft Graph messageTraces, the default) or `reporting` (legacy Reporting Web Service). */
   O365_SOURCE: z.enum(['graph', 'reporting']).default('graph'),
   /** Identity platform base URL @default https://login.microsoftonline.com */
@@ -149,6 +159,8 @@ export interface MicrosoftConfig {
   readonly lagMs: number;
   readonly pageSize: number;
   readonly retentionMarginMs: number;
+  /** The certificate or federated credential used instead of `clientSecret`; absent: the client secret. Workers only. */
+  readonly credential?: ClientCredential;
 }
 
 /** Where and how records are shipped to Devo. */
@@ -225,12 +237,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, purpose: Config
     for (const issue of parsed.error.issues) lines.push(`${issue.path.join('.')}: ${issue.message.replace(/ \([A-Z0-9_]+\)$/, '')}`);
   }
   const e = parsed.success ? parsed.data : undefined;
-  const credentialNames = ['O365_TENANT_ID', 'O365_CLIENT_ID', 'O365_CLIENT_SECRET'] as const;
-  const present = credentialNames.filter((n) => own[n]);
+  const credentialNames = ['O365_TENANT_ID', 'O365_CLIENT_ID'] as const;
+  const present = [...credentialNames, ...CREDENTIAL_VARIABLES].filter((n) => own[n]);
   const demo = purpose === 'run' && present.length === 0;
   // The codec server serves every tenant of the namespace: it needs the payload key only.
   const required = demo || own.O365_TENANTS_FILE || purpose === 'codec' ? [] : purpose === 'client' ? (['O365_TENANT_ID'] as const) : credentialNames;
   for (const name of required) if (!own[name]) lines.push(`${name}: required${purpose === 'run' ? ' (or set none of the O365 credentials to run the demo)' : ''}`);
+  // Exactly one credential; only workers (and `run`) read the certificate's private key.
+  const resolved = environmentCredential(own, { read: !demo && (purpose === 'worker' || purpose === 'run'), required: required === credentialNames });
+  lines.push(...resolved.lines);
   if (e) lines.push(...crossChecks(e, demo || purpose === 'client' || purpose === 'codec'));
   // Workers and clients must share one codec key; only `run` may generate one into its data folder.
   if (e && purpose !== 'run' && !e.PAYLOAD_KEY && !e.PAYLOAD_KEY_FILE) {
@@ -240,7 +255,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, purpose: Config
   const previousPayloadKeys = e ? readPreviousPayloadKeys(e, lines) : [];
   const connection = temporalConnection(env, lines);
   if (lines.length > 0 || !e || !connection) throw new ConfigError(lines);
-  const config = { ...toConfig(e, demo, payloadKey, connection), previousPayloadKeys };
+  const built = { ...toConfig(e, demo, payloadKey, connection), previousPayloadKeys };
+  const config = resolved.credential ? { ...built, microsoft: { ...built.microsoft, credential: resolved.credential } } : built;
   if (!e.O365_TENANTS_FILE) return config;
   // Only workers read the tenants' client secrets; a client never needs them.
   const loaded = loadTenantsFile(e.O365_TENANTS_FILE, config, env, { readSecrets: purpose === 'worker' || purpose === 'run', allowAnyEndpoint: e.O365_ALLOW_ANY_ENDPOINT === 'true' });
@@ -349,7 +365,7 @@ function readPreviousPayloadKeys(e: Environment, lines: string[]): Buffer[] {
 }
 
 /** Secrets that may come from a file instead (compose or Kubernetes secrets): X or X_FILE, not both. */
-const SECRETS_FROM_FILES = ['O365_CLIENT_SECRET', 'DEVO_HTTP_TOKEN', 'CODEC_SERVER_TOKEN'] as const;
+const SECRETS_FROM_FILES = ['O365_CLIENT_SECRET', 'O365_CLIENT_CERTIFICATE_PASSWORD', 'DEVO_HTTP_TOKEN', 'CODEC_SERVER_TOKEN'] as const;
 
 /** Sets each secret from its X_FILE in `own`; one line per unreadable or empty file, or secret set twice. */
 function readSecretFiles(own: Record<string, string | undefined>): string[] {

@@ -8,8 +8,8 @@
 /** How a series is recorded, as Prometheus shows it. */
 export type SeriesKind = 'counter' | 'gauge';
 
-/** Which side records it: the worker's activity interceptor, or the workflow (replay-safe). */
-export type SeriesSource = 'activity' | 'workflow';
+/** Which side records it: the worker's activity interceptor, the workflow (replay-safe), or the worker process itself. */
+export type SeriesSource = 'activity' | 'workflow' | 'worker';
 
 /** One series: its name as scraped, its kind, its labels beyond the SDK's, and what it means. */
 export interface SeriesDefinition {
@@ -118,6 +118,22 @@ export const SERIES = series({
     labels: ['tenant_id'],
     unit: 's',
     help: 'Length of the backfill ranges still to pull',
+  },
+  credentialExpiry: {
+    name: 'o365_credential_expiry_days',
+    kind: 'gauge',
+    source: 'workflow',
+    labels: ['tenant_id'],
+    unit: 'd',
+    help: "Days until the tenant's client certificate expires (certificate credentials only; 0 once expired)",
+  },
+  devoCertificateExpiry: {
+    name: 'o365_devo_certificate_expiry_days',
+    kind: 'gauge',
+    source: 'worker',
+    labels: ['tenant_id'],
+    unit: 'd',
+    help: "Days until the Devo domain certificate the tenant's events are sent with (DEVO_CERT or its devo.cert) expires; 0 once expired",
   },
   needsOperator: {
     name: 'o365_needs_operator',

@@ -71,3 +71,29 @@ export class MalformedResponseError extends MicrosoftApiError {
 export class RequestRejectedError extends MicrosoftApiError {
   override name = 'RequestRejectedError';
 }
+
+/**
+ * Entra ID refused a client assertion: a certificate's signed JWT (unknown or wrong key, wrong audience,
+ * expired, replayed) or a federated token (issuer, subject or audience not matching a federated identity
+ * credential, expired). `credential` says which, so the failure names what to renew.
+ */
+export class ClientAssertionRejectedError extends CredentialsRejectedError {
+  override name = 'ClientAssertionRejectedError';
+  constructor(
+    message: string,
+    status: number,
+    readonly credential: 'certificate' | 'federated',
+  ) {
+    super(message, status);
+  }
+}
+
+/** The client certificate is past its end of validity; found before asking Entra ID, which would refuse it. */
+export class CredentialExpiredError extends MicrosoftApiError {
+  override name = 'CredentialExpiredError';
+}
+
+/** The federated token file is missing or empty when a token is requested (the platform stopped writing it). */
+export class FederatedTokenUnreadableError extends MicrosoftApiError {
+  override name = 'FederatedTokenUnreadableError';
+}

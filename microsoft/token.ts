@@ -1,4 +1,5 @@
-import { CredentialsRejectedError, MalformedResponseError, MicrosoftUnavailableError, ThrottledError } from './errors.js';
+import { JWT_BEARER } from './client-assertion.js';
+import { ClientAssertionRejectedError, CredentialsRejectedError, MalformedResponseError, MicrosoftUnavailableError, ThrottledError } from './errors.js';
 import { describe, readBounded } from './http.js';
 import { parseRetryAfter } from './retry-after.js';
 import { safeText } from './safe-text.js';
@@ -33,6 +34,17 @@ export interface TokenRequest {
   readonly clientSecret: string;
   readonly source: 'graph' | 'reporting';
   readonly graphUrl: string;
+  /** A certificate or federated credential: its assertion is sent instead of `clientSecret`. */
+  readonly clientAssertion?: ClientAssertion;
+}
+
+/** A client assertion to send (certificate or federated token), made for the token endpoint's URL. */
+export interface ClientAssertion {
+  readonly kind: 'certificate' | 'federated';
+  /** Where the credential is configured, named in a refusal so the operator knows what to renew. */
+  readonly setting: string;
+  /** The assertion for `tokenUrl`, which a signed one carries as its `aud`. */
+  readonly sign: (tokenUrl: string) => Promise<string>;
 }
 
 /** An access token and when it stops being valid. */
@@ -53,7 +65,9 @@ export async function requestToken(request: TokenRequest, nowMs: number, signal?
   const form: Record<string, string> = {
     grant_type: 'client_credentials',
     client_id: request.clientId,
-    client_secret: request.clientSecret,
+    ...(request.clientAssertion
+      ? { client_assertion_type: JWT_BEARER, client_assertion: await request.clientAssertion.sign(url) }
+      : { client_secret: request.clientSecret }),
     ...(v2 ? { scope: `${request.graphUrl}/.default` } : { resource: REPORTING_RESOURCE }),
   };
   const response = await readBounded(url, { method: 'POST', form, signal }, MAX_TOKEN_BODY_BYTES, what);
@@ -64,6 +78,11 @@ export async function requestToken(request: TokenRequest, nowMs: number, signal?
     // AADSTS codes are the operator's best hint (e.g. AADSTS7000215 wrong secret, AADSTS700016 unknown app).
     const code = /AADSTS\d+/.exec(String(body?.error_description ?? ''))?.[0];
     const error = safeText(body?.error, MAX_OAUTH_ERROR_CHARS);
+    const assertion = request.clientAssertion;
+    if (assertion) {
+      const refused = `${what}: ${response.statusCode}${error ? ` ${error}` : ''}${code ? ` ${code}` : ''}`;
+      throw new ClientAssertionRejectedError(`${refused}: Entra ID refused the ${assertion.kind === 'certificate' ? 'client certificate' : 'federated token'} of ${assertion.setting}`, response.statusCode, assertion.kind);
+    }
     throw new CredentialsRejectedError(
       `${what}: ${response.statusCode}${error ? ` ${error}` : ''}${code ? ` ${code}` : ''}: check O365_TENANT_ID, O365_CLIENT_ID and O365_CLIENT_SECRET (the secret's value, not its id)`,
       response.statusCode,

@@ -4,7 +4,7 @@ import { parseDuration } from '../config/durations.js';
 import type { DevoConfig, MicrosoftConfig } from '../config/schema.js';
 import type { ApiBudget } from '../time-windows/index.js';
 import { endpointProblem } from '../microsoft/endpoints.js';
-import { readClientSecret } from './credentials.js';
+import { readAssertionCredential, readClientSecret } from './credentials.js';
 import { reservedFileProblem, reservedFiles } from './reserved-secrets.js';
 import { duplicateTenants, issueLines, tenantsFileSchema, type TenantEntry } from './schema.js';
 
@@ -61,6 +61,14 @@ export function loadTenantsFile(path: string, defaults: TenantDefaults, env: Nod
     if (reservedFile) lines.push(`${label} ${reservedFile}`);
     if (!options.readSecrets || reservedFile) return tenant;
     lines.push(...unreadableDevoFiles(entry).map((line) => `${label} ${line}`));
+    const assertion = readAssertionCredential(entry, env);
+    if ('problem' in assertion) lines.push(`${label} ${assertion.problem}`);
+    if ('credential' in assertion && assertion.credential) {
+      // Named with its tenant, so a refusal or an expiry says whose certificate to renew.
+      const credential = { ...assertion.credential, setting: `${label} ${assertion.credential.setting}` };
+      return { ...tenant, microsoft: { ...tenant.microsoft, credential } };
+    }
+    if ('problem' in assertion) return tenant;
     const secret = readClientSecret(entry, env);
     if ('problem' in secret) lines.push(`${label} ${secret.problem}`);
     return 'secret' in secret ? { ...tenant, microsoft: { ...tenant.microsoft, clientSecret: secret.secret } } : tenant;

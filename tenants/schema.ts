@@ -56,6 +56,9 @@ const budget = z
   .strict()
   .refine((b) => b.liveReserve < b.requests, { message: 'liveReserve must be less than requests', path: ['liveReserve'] });
 
+/** The keys that each configure one credential of a tenant; exactly one is set. */
+const CREDENTIAL_KEYS = ['clientSecretEnv', 'clientSecretFile', 'clientCertificateFile', 'federatedTokenFile'] as const;
+
 const tenant = z
   .object({
     tenantId: nonEmpty,
@@ -64,6 +67,12 @@ const tenant = z
     clientSecret: z.unknown().optional(),
     clientSecretEnv: secretEnvName.optional(),
     clientSecretFile: nonEmpty.optional(),
+    /** PEM file with the app's certificate and private key, read by workers (instead of a client secret). */
+    clientCertificateFile: nonEmpty.optional(),
+    /** Environment variable holding the password of that file's encrypted private key. */
+    clientCertificatePasswordEnv: secretEnvName.optional(),
+    /** File with a federated token (workload identity federation), read afresh for every token request. */
+    federatedTokenFile: nonEmpty.optional(),
     source: z.enum(['graph', 'reporting']).optional(),
     loginUrl: url.optional(),
     graphUrl: url.optional(),
@@ -79,8 +88,17 @@ const tenant = z
   .superRefine((t, ctx) => {
     if (t.clientSecret !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['clientSecret'], message: 'secrets never go in the tenants file; name an environment variable (clientSecretEnv) or a file (clientSecretFile) instead' });
-    } else if ((t.clientSecretEnv === undefined) === (t.clientSecretFile === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['clientSecretEnv'], message: 'set exactly one of clientSecretEnv (a variable name) or clientSecretFile (a file path)' });
+      return;
+    }
+    // Exactly one credential per tenant: a second one would leave which one is used to chance.
+    const set = CREDENTIAL_KEYS.filter((key) => t[key] !== undefined);
+    if (set.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['clientSecretEnv'], message: 'set exactly one of clientSecretEnv (a variable name), clientSecretFile, clientCertificateFile or federatedTokenFile (file paths)' });
+    } else if (set.length > 1) {
+      ctx.addIssue({ code: 'custom', path: [set[0]!], message: `set exactly one of clientSecretEnv, clientSecretFile, clientCertificateFile or federatedTokenFile: ${set.join(' and ')} ${set.length === 2 ? 'are both set' : 'are all set'}` });
+    }
+    if (t.clientCertificatePasswordEnv !== undefined && t.clientCertificateFile === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['clientCertificatePasswordEnv'], message: 'set without clientCertificateFile' });
     }
   });
 

@@ -4,6 +4,7 @@ import { dataConverterFor } from '../codec/data-converter.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import type { DevoTransport } from '../devo/transport.js';
 import { activityDepsFromConfig } from './activity-deps.js';
+import { DEVO_CERTIFICATE_GAUGE_INTERVAL_MS, reportDevoCertificateExpiry } from './devo-certificate-gauge.js';
 import { createCollectorWorker } from './create-worker.js';
 import { connectWorker } from './connect-worker.js';
 import { metricsUrl, prometheusTelemetry } from '../metrics/prometheus.js';
@@ -44,7 +45,14 @@ export async function runWorker(config: Config, options: { address: string; devo
       ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
     });
     logger.info({ taskQueue: config.temporal.taskQueue, address: options.address, devo: deps.devo.description, metrics: config.metricsAddress && metricsUrl(config.metricsAddress) }, 'worker started');
-    await worker.run();
+    const meter = Runtime.instance().metricMeter;
+    reportDevoCertificateExpiry(config, meter);
+    const expiryTimer = setInterval(() => reportDevoCertificateExpiry(config, meter), DEVO_CERTIFICATE_GAUGE_INTERVAL_MS).unref();
+    try {
+      await worker.run();
+    } finally {
+      clearInterval(expiryTimer);
+    }
   } finally {
     await connection.close();
   }

@@ -4,6 +4,10 @@
  */
 export const FailureType = {
   CredentialsRejected: 'CredentialsRejected',
+  CertificateRejected: 'CertificateRejected',
+  FederatedTokenRejected: 'FederatedTokenRejected',
+  CredentialExpired: 'CredentialExpired',
+  FederatedTokenUnreadable: 'FederatedTokenUnreadable',
   TokenRejected: 'TokenRejected',
   ServicePrincipalMissing: 'ServicePrincipalMissing',
   PermissionMissing: 'PermissionMissing',
@@ -28,6 +32,12 @@ export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
  */
 export const OPERATOR_HINTS: Partial<Record<FailureTypeName, string>> = {
   CredentialsRejected: 'Microsoft refused the app credentials: check O365_TENANT_ID, O365_CLIENT_ID and O365_CLIENT_SECRET (the secret value, not its id) on the workers',
+  CertificateRejected:
+    "Entra ID refused the client certificate's assertion (the failure names the setting and the AADSTS code): upload the certificate's public part to the app registration (Certificates & secrets > Certificates), or point the setting at the certificate that is registered there; AADSTS700024 means the worker's clock is off",
+  FederatedTokenRejected:
+    "Entra ID refused the federated token (AADSTS700211 issuer, AADSTS700212 audience, AADSTS700213 subject, AADSTS700024 expired): make the app registration's federated credential match the token's issuer and subject, with audience api://AzureADTokenExchange",
+  CredentialExpired: 'the client certificate has expired: create a new one, upload its public part to the app registration (Certificates & secrets > Certificates) and point the setting the failure names at the new PEM, then restart the workers',
+  FederatedTokenUnreadable: 'the federated token file is missing or empty: check the projected service account token volume (or whatever writes the file) and the path in O365_FEDERATED_TOKEN_FILE or the tenant\'s federatedTokenFile',
   TokenRejected: 'Microsoft refuses freshly issued tokens: check that the app registration is enabled and consented in this tenant',
   ServicePrincipalMissing: "provision the service principal of Microsoft's message trace app: New-MgServicePrincipal -AppId 8bd644d1-64a1-4d4b-ae52-2e0cbf64e373 (may take hours)",
   PermissionMissing: 'grant the app its API permission with admin consent: Graph ExchangeMessageTrace.Read.All, or for the Reporting Web Service ReportingWebService.Read.All plus the Global Reader or Security Reader role',

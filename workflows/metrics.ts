@@ -1,7 +1,7 @@
 import { metricMeter } from '@temporalio/workflow';
 import { SERIES, type SeriesKey } from '../metrics/series.js';
 import { DEFAULT_BUDGET, pendingMs, recentCalls } from '../time-windows/index.js';
-import type { CollectorSettings, CollectorState } from './state.js';
+import { describeCredential, type CollectorSettings, type CollectorState } from './state.js';
 
 type ProgressGauge = Extract<SeriesKey, 'cursor' | 'lag' | 'budgetUsed' | 'budgetLimit' | 'backfillPending' | 'needsOperator'>;
 
@@ -30,5 +30,11 @@ export function reportProgress(settings: CollectorSettings, state: CollectorStat
   for (const key of Object.keys(values) as ProgressGauge[]) {
     const { name, unit, help } = SERIES[key];
     metricMeter.createGauge(name, 'int', unit, help).set(values[key], tags);
+  }
+  const daysLeft = describeCredential(state.credential, Date.now())?.daysLeft;
+  if (daysLeft !== undefined) {
+    const { name, unit, help } = SERIES.credentialExpiry;
+    // Gauges take no negative values: an expired certificate reads 0 (and status says expired).
+    metricMeter.createGauge(name, 'int', unit, help).set(Math.max(0, daysLeft), tags);
   }
 }

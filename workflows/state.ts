@@ -36,6 +36,16 @@ export interface LastError {
   readonly at: string;
 }
 
+/** The app credential behind the last token (from fetchToken's result; nothing secret). */
+export interface CredentialState {
+  /** `secret`, `certificate` or `federated`. */
+  readonly kind: string;
+  /** Where it is configured, e.g. O365_CLIENT_CERTIFICATE_FILE, or a tenant's clientCertificateFile. */
+  readonly setting: string;
+  /** When the certificate stops being valid (ISO); absent for secrets and federated tokens. */
+  readonly expiresAt?: string;
+}
+
 /** Counters since the collector was first started. */
 export interface Totals {
   records: number;
@@ -85,6 +95,8 @@ export interface CollectorState {
   lastError?: LastError;
   paused?: { since: string; reason?: string };
   startedAt: string;
+  /** The credential of the last token fetched; absent before the first one (and in older states). */
+  credential?: CredentialState;
 }
 
 /** Input of messageTraceCollector: settings plus, on a fresh start, where to start. */
@@ -117,7 +129,24 @@ export interface CollectorStatus {
   readonly lastError?: LastError;
   readonly paused?: { since: string; reason?: string };
   readonly tokenExpiresAt?: string;
+  /** The app credential, with days left and a warning from 30 days before a certificate expires. */
+  readonly credential?: CredentialState & { readonly daysLeft?: number; readonly warning?: string };
   readonly startedAt: string;
+}
+
+/** A certificate this close to its end makes status warn. */
+export const EXPIRY_WARNING_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+/** The credential as status shows it: days left (rounded down) and, from 30 days out, what to renew. */
+export function describeCredential(credential: CredentialState | undefined, nowMs: number): CollectorStatus['credential'] {
+  if (!credential?.expiresAt) return credential && { ...credential };
+  const leftMs = Date.parse(credential.expiresAt) - nowMs;
+  const daysLeft = Math.floor(leftMs / DAY_MS);
+  if (daysLeft >= EXPIRY_WARNING_DAYS) return { ...credential, daysLeft };
+  const when = leftMs <= 0 ? `expired at ${credential.expiresAt}` : `expires at ${credential.expiresAt} (${daysLeft} days left)`;
+  const warning = `the client certificate of ${credential.setting} ${when}: create a new one, upload its public part to the app registration (Certificates & secrets > Certificates) and point ${credential.setting} at the new PEM`;
+  return { ...credential, daysLeft, warning };
 }
 
 export function initialState(start: string, nowMs: number): CollectorState {
@@ -150,6 +179,7 @@ export function describeStatus(settings: CollectorSettings, state: CollectorStat
     lastError: state.lastError,
     paused: state.paused,
     tokenExpiresAt: state.token && iso(state.token.expiresAtMs),
+    credential: describeCredential(state.credential, nowMs),
     startedAt: state.startedAt,
   };
 }

@@ -93,7 +93,10 @@ export class CollectorSteps {
   private async accessToken(): Promise<string> {
     const { state, settings } = this;
     if (!state.token || state.token.expiresAtMs - Date.now() < TOKEN_MARGIN_MS) {
-      state.token = await fetchToken({ tenantId: settings.tenantId, source: settings.source });
+      const fetched = await fetchToken({ tenantId: settings.tenantId, source: settings.source });
+      state.token = { accessToken: fetched.accessToken, expiresAtMs: fetched.expiresAtMs };
+      // The credential's public facts (kind, setting, certificate end) for status; workers before this send none.
+      if (fetched.credential) state.credential = fetched.credential;
       state.totals.tokenFetches++;
     }
     return state.token.accessToken;

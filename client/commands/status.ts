@@ -9,7 +9,10 @@ export function statusCommand(): Command {
     .option('--json', 'print one JSON document and nothing else')
     .action(async (options: { json?: boolean }) => {
       await withClient(async (client, config) => {
-        const status = await getStatus(client, config.microsoft.tenantId);
+        const tenantId = config.microsoft.tenantId;
+        const devo = config.tenants?.find((t) => t.microsoft.tenantId === tenantId)?.devo ?? config.devo;
+        const setting = devo === config.devo ? 'DEVO_CERT' : `tenant ${tenantId} devo.cert`;
+        const status = await getStatus(client, tenantId, devo.transport === 'tls' && devo.certPath ? { path: devo.certPath, setting } : undefined);
         console.log(options.json ? JSON.stringify(status, null, 2) : formatStatus(status).join('\n'));
       });
     });

@@ -4,7 +4,7 @@ import { jsonReply, send, type ApiRequest, type Reply } from './http.js';
 import type { MicrosoftEmulator } from './options.js';
 
 /** The emulator controls the admin endpoints drive. */
-export type AdminTarget = Pick<MicrosoftEmulator, 'faults' | 'setPermissions' | 'expireTokens' | 'stats' | 'resetStats' | 'dataset'>;
+export type AdminTarget = Pick<MicrosoftEmulator, 'faults' | 'setPermissions' | 'expireTokens' | 'stats' | 'resetStats' | 'dataset' | 'registerCertificate' | 'addFederatedCredential'>;
 
 /** Path prefix of the admin endpoints; no Microsoft API lives under it. */
 export const ADMIN_PREFIX = '/_emulator/';
@@ -14,7 +14,9 @@ const noContent: Reply = { status: 204, headers: {}, body: '' };
 /**
  * The admin endpoints, so an emulator started from the CLI can be scripted over HTTP like the in-process
  * API: `POST|DELETE|GET /_emulator/faults`, `GET /_emulator/stats`, `POST /_emulator/stats/reset`,
- * `POST /_emulator/permissions`, `POST /_emulator/expire-tokens`, `GET /_emulator/ground-truth[?start=&end=]`
+ * `POST /_emulator/permissions`, `POST /_emulator/expire-tokens`, `POST /_emulator/certificates` (a PEM
+ * certificate to register on the app), `POST /_emulator/federated-credentials` (JSON: issuer, subject,
+ * audience, publicKeyPem), `GET /_emulator/ground-truth[?start=&end=]`
  * (JSON lines). They bypass tokens, quota and faults, and are not counted in the stats.
  */
 export async function handleAdmin(req: ApiRequest, res: ServerResponse, target: AdminTarget): Promise<void> {
@@ -45,6 +47,19 @@ function adminReply(route: string, req: ApiRequest, target: AdminTarget): Reply 
         const bad = Object.entries(p ?? {}).filter(([k, v]) => !known.includes(k) || typeof v !== 'boolean');
         if (typeof p !== 'object' || p === null || bad.length > 0) throw new RangeError(`permissions take booleans ${known.join(', ')}`);
         target.setPermissions(p);
+        return noContent;
+      }
+      case 'POST certificates':
+        if (!req.body.includes('-----BEGIN CERTIFICATE-----')) throw new RangeError('send the certificate as PEM');
+        target.registerCertificate(req.body);
+        return noContent;
+      case 'POST federated-credentials': {
+        const f = parseJson(req.body) as Record<string, unknown> | null;
+        const text = (k: string) => typeof f?.[k] === 'string' && f[k] !== '';
+        if (!text('issuer') || !text('subject') || !text('publicKeyPem') || (f?.audience !== undefined && !text('audience'))) {
+          throw new RangeError('a federated credential takes issuer, subject and publicKeyPem (and optionally audience) as strings');
+        }
+        target.addFederatedCredential(f as unknown as Parameters<AdminTarget['addFederatedCredential']>[0]);
         return noContent;
       }
       case 'POST expire-tokens':

@@ -1,3 +1,4 @@
+import type { AssertionVerifier } from './client-assertions.js';
 import { aadError } from './errors.js';
 import { jsonReply, type ApiRequest, type Reply } from './http.js';
 import { REPORTING_RESOURCE, type Audience, type TokenStore } from './tokens.js';
@@ -6,12 +7,15 @@ import { REPORTING_RESOURCE, type Audience, type TokenStore } from './tokens.js'
 export interface IdentityContext {
   readonly clientId: string;
   readonly clientSecret: string;
+  /** The app's registered certificates and federated credentials, for `client_assertion`. */
+  readonly assertions: AssertionVerifier;
   readonly tokens: TokenStore;
   readonly lifetimeSeconds: number;
   readonly now: () => number;
 }
 
 const NO_STORE = { 'cache-control': 'no-store, no-cache', pragma: 'no-cache' };
+const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 /**
  * `POST /{tenant}/oauth2/token` (v1, `resource=`) and `POST /{tenant}/oauth2/v2.0/token` (v2, `scope=`),
@@ -19,7 +23,7 @@ const NO_STORE = { 'cache-control': 'no-store, no-cache', pragma: 'no-cache' };
  * and secret must match. The audience decides which API accepts the token: `https://outlook.office365.com`
  * gives a Reporting Web Service token, any other resource or `…/.default` scope a Graph token.
  */
-export function handleTokenRequest(req: ApiRequest, tenant: string, version: 'v1' | 'v2', ctx: IdentityContext): Reply {
+export async function handleTokenRequest(req: ApiRequest, tenant: string, version: 'v1' | 'v2', ctx: IdentityContext): Promise<Reply> {
   const form = new URLSearchParams(req.body);
   const now = ctx.now();
   const missing = (name: string): Reply =>
@@ -39,6 +43,15 @@ export function handleTokenRequest(req: ApiRequest, tenant: string, version: 'v1
       now,
     );
   }
+  const assertionType = form.get('client_assertion_type');
+  const assertion = form.get('client_assertion');
+  if (assertionType !== null || assertion !== null) {
+    if (assertionType !== JWT_BEARER) return missing('client_assertion_type');
+    if (!assertion) return missing('client_assertion');
+    const refusal = await ctx.assertions.verify(assertion, clientId, tokenUrls(req), now);
+    if (refusal) return aadError(refusal.code === 700027 ? 401 : 400, 'invalid_client', refusal.code, refusal.text, now);
+    return version === 'v1' ? v1Token(form, tenant, ctx, missing) : v2Token(form, tenant, ctx, missing);
+  }
   const secret = form.get('client_secret') ?? basic?.secret;
   if (!secret) return aadError(401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.", now);
   if (secret !== ctx.clientSecret) {
@@ -49,6 +62,13 @@ export function handleTokenRequest(req: ApiRequest, tenant: string, version: 'v1
     );
   }
   return version === 'v1' ? v1Token(form, tenant, ctx, missing) : v2Token(form, tenant, ctx, missing);
+}
+
+/** The token endpoint URLs an assertion's `aud` may name: the one called first, then its v1/v2 sibling [I]. */
+function tokenUrls(req: ApiRequest): string[] {
+  const base = `${req.url.origin}${req.url.pathname.replace(/\/oauth2\/(v2\.0\/)?token\/?$/, '')}`;
+  const urls = [`${base}/oauth2/v2.0/token`, `${base}/oauth2/token`];
+  return req.url.pathname.includes('/v2.0/') ? urls : urls.reverse();
 }
 
 /** v1 answers its numbers as strings (reference §1.8 [I]). */

@@ -1,4 +1,5 @@
 import type { Logger } from '../../logging/logger.js';
+import type { FederatedCredentialOptions } from './client-assertions.js';
 import type { DatasetOptions } from './dataset.js';
 import type { FaultScript } from './faults.js';
 import type { QuotaOptions } from './quota.js';
@@ -13,6 +14,10 @@ export interface MicrosoftEmulatorOptions {
   /** The only app registration accepted; every tenant id in token URLs is accepted. */
   clientId: string;
   clientSecret: string;
+  /** Certificates (PEM) registered on the app: their keys sign accepted client assertions. @default none */
+  clientCertificates?: readonly string[];
+  /** Federated identity credentials of the app: whose external tokens are accepted as its assertion. @default none */
+  federatedCredentials?: readonly FederatedCredentialOptions[];
   /** The tenant's mail: options to generate it, or a dataset already generated (to share between emulators). */
   dataset: DatasetOptions | TraceDataset;
   /** Requests per rolling window per tenant, shared by Graph and RWS; null = no quota. @default { requests: 100, windowMs: 300_000 } */
@@ -54,6 +59,10 @@ export interface MicrosoftEmulator {
   readonly faults: FaultScript;
   /** Changes what the app may do; takes effect on the next request, with existing tokens. */
   setPermissions(p: { graph?: boolean; reporting?: boolean; servicePrincipalProvisioned?: boolean }): void;
+  /** Registers one more certificate (PEM) on the app, as uploading it in Entra does. */
+  registerCertificate(pem: string): void;
+  /** Adds a federated identity credential to the app. */
+  addFederatedCredential(credential: FederatedCredentialOptions): void;
   /** Every token issued so far becomes invalid (401 on next use). */
   expireTokens(): void;
   stats(): EmulatorStats;

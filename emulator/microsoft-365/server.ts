@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { silentLogger } from '../../logging/logger.js';
 import { handleAdmin } from './admin.js';
+import { AssertionVerifier } from './client-assertions.js';
 import type { ApiContext, Permissions } from './context.js';
 import { generateDataset } from './dataset.js';
 import { cannedReply, isCanned, notFound, truncatedReply } from './fault-replies.js';
@@ -44,7 +45,10 @@ export async function startMicrosoftEmulator(options: MicrosoftEmulatorOptions):
     reportingMaxAgeDays: options.reportingMaxAgeDays ?? 10,
     reportingNextLink: options.reportingNextLink ?? 'relative',
   };
-  const identity: IdentityContext = { clientId: options.clientId, clientSecret: options.clientSecret, tokens, lifetimeSeconds: options.tokenLifetimeSeconds ?? 3599, now };
+  const assertions = new AssertionVerifier();
+  for (const pem of options.clientCertificates ?? []) assertions.registerCertificate(pem);
+  for (const credential of options.federatedCredentials ?? []) assertions.registerFederatedCredential(credential);
+  const identity: IdentityContext = { clientId: options.clientId, clientSecret: options.clientSecret, assertions, tokens, lifetimeSeconds: options.tokenLifetimeSeconds ?? 3599, now };
   const timers = new Set<NodeJS.Timeout>();
   let origin = '';
 
@@ -57,6 +61,8 @@ export async function startMicrosoftEmulator(options: MicrosoftEmulatorOptions):
     setPermissions(p) {
       for (const key of ['graph', 'reporting', 'servicePrincipalProvisioned'] as const) if (p[key] !== undefined) permissions[key] = p[key];
     },
+    registerCertificate: (pem) => assertions.registerCertificate(pem),
+    addFederatedCredential: (credential) => assertions.registerFederatedCredential(credential),
     expireTokens: () => tokens.expireAll(),
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),
@@ -77,12 +83,12 @@ export async function startMicrosoftEmulator(options: MicrosoftEmulatorOptions):
     if (fault?.kind === 'hang') return; // the socket stays open until the client gives up or close() drops it
     if (fault?.kind === 'slow') await delay(fault.delayMs ?? 1000);
     if (fault?.kind === 'expire-tokens') tokens.expireAll();
-    const reply = handle(req, route, fault?.kind === 'double-encoded-skiptoken' ? claim : undefined);
+    const reply = await handle(req, route, fault?.kind === 'double-encoded-skiptoken' ? claim : undefined);
     if (fault?.kind === 'malformed-json') return finish(res, endpoint!, truncatedReply(reply), true);
     finish(res, endpoint!, reply);
   }
 
-  function handle(req: ApiRequest, route: Route, doubleEncode?: FaultClaim): Reply {
+  function handle(req: ApiRequest, route: Route, doubleEncode?: FaultClaim): Reply | Promise<Reply> {
     if (route.kind === 'token') return handleTokenRequest(req, route.tenant, route.version, identity);
     if (route.kind === 'graph') return handleGraph(req, route.version, api, doubleEncode);
     return handleReporting(req, api);

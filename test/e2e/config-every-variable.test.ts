@@ -23,7 +23,7 @@ const MISSING = '/nonexistent/o365-trace-test/file.pem';
 interface WrongValue {
   readonly value: string;
   readonly unset?: readonly string[];
-  readonly group?: 'files' | 'payload-key' | 'tenants';
+  readonly group?: 'files' | 'payload-key' | 'tenants' | 'certificate' | 'federated';
   /** Secret wrong values must not be echoed either. */
   readonly secret?: boolean;
 }
@@ -34,6 +34,11 @@ const WRONG: Record<string, WrongValue> = {
   O365_CLIENT_ID: BLANK,
   O365_CLIENT_SECRET: BLANK,
   O365_CLIENT_SECRET_FILE: { value: MISSING, unset: ['O365_CLIENT_SECRET'], group: 'files' },
+  // A credential instead of the secret: each in a process of its own, as two credentials are an error of their own.
+  O365_CLIENT_CERTIFICATE_FILE: { value: MISSING, unset: ['O365_CLIENT_SECRET'], group: 'certificate' },
+  O365_CLIENT_CERTIFICATE_PASSWORD: { value: 'cfg-pfx-password-W2r8', secret: true },
+  O365_CLIENT_CERTIFICATE_PASSWORD_FILE: { value: MISSING, group: 'certificate' },
+  O365_FEDERATED_TOKEN_FILE: { value: MISSING, unset: ['O365_CLIENT_SECRET'], group: 'federated' },
   O365_SOURCE: { value: 'exchange' },
   O365_LOGIN_URL: { value: 'login.microsoftonline.com' },
   O365_GRAPH_URL: { value: 'not a url' },

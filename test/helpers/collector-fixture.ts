@@ -4,7 +4,7 @@ import type { DataConverter } from '@temporalio/common';
 import type { Worker } from '@temporalio/worker';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { ActivityDeps } from '../../activities/deps.js';
-import type { Config } from '../../config/schema.js';
+import type { Config, MicrosoftConfig } from '../../config/schema.js';
 import { generateCertificateSet, type CertificateSet } from '../../devo/certificates.js';
 import { syslogTransport, type DevoTransport } from '../../devo/transport.js';
 import { startDevoReceiver, type DevoReceiver } from '../../emulator/devo-receiver/index.js';
@@ -54,8 +54,9 @@ export async function collectorFixture(
   source: 'graph' | 'reporting' = 'graph',
   /** Changes to the worker's real activity dependencies, e.g. `{ pulledChunks: undefined }`. */
   depsOverrides: Partial<ActivityDeps> = {},
-  /** The Devo transport every send goes through instead of the receiver's TLS port, e.g. one that fails. */
-  devoTransport?: DevoTransport,
+  /** What else differs from the defaults: the Devo transport every send goes through instead of the
+   * receiver's TLS port (e.g. one that fails), and the worker's Microsoft settings (e.g. `{ credential }`). */
+  options: { devoTransport?: DevoTransport; microsoft?: Partial<MicrosoftConfig> } = {},
 ): Promise<CollectorFixture> {
   const env = await temporalTestEnv();
   certificates ??= generateCertificateSet();
@@ -64,8 +65,9 @@ export async function collectorFixture(
   const receiver = await startDevoReceiver({ tls: { port: 0, certs } });
   const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
   const taskQueue = uniqueTaskQueue(t.name);
-  const config = testConfig(tenantId, source, emulator.url, taskQueue);
-  const devo = devoTransport ?? syslogTransport({ transport: 'tls', host: '127.0.0.1', port: receiver.tlsPort!, cert: certs.clientCert, key: certs.clientKey, ca: certs.caCert });
+  const base = testConfig(tenantId, source, emulator.url, taskQueue);
+  const config: Config = { ...base, microsoft: { ...base.microsoft, ...options.microsoft } };
+  const devo = options.devoTransport ?? syslogTransport({ transport: 'tls', host: '127.0.0.1', port: receiver.tlsPort!, cert: certs.clientCert, key: certs.clientKey, ca: certs.caCert });
   const deps = { ...activityDepsFromConfig(config, devo), ...depsOverrides };
   const workerWith = (dataConverter: DataConverter) =>
     createCollectorWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, dataConverter, deps, workflowBundle: env.workflowBundle });

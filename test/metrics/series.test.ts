@@ -25,7 +25,7 @@ describe('metric series', () => {
       assert.match(d.name, /^o365_[a-z0-9_]+$/);
       assert.equal(d.name.endsWith('_total'), d.kind === 'counter', `${d.name} is a ${d.kind}`);
       assert.equal(d.name.endsWith('_seconds'), d.unit === 's', `${d.name}: the unit is in the name`);
-      assert.equal(d.source === 'workflow', d.kind === 'gauge', 'activities count, the workflow sets gauges');
+      assert.equal(d.source !== 'activity', d.kind === 'gauge', 'activities count, the workflow and the worker set gauges');
     }
   });
 

@@ -1,7 +1,13 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import type { Config } from '../../config/schema.js';
+import { generateCertificateSet } from '../../devo/certificates.js';
+import { reportDevoCertificateExpiry } from '../../worker/devo-certificate-gauge.js';
 import { freePort } from '../../dev-server/start-dev-server.js';
 import { SERIES } from '../../metrics/series.js';
 import { prometheusTelemetry } from '../../metrics/prometheus.js';
@@ -104,6 +110,7 @@ describe('the worker serves Prometheus metrics', () => {
       backfill: { pending: [{ from: iso(before - 3 * 60 * MIN), to: iso(before - 150 * MIN) }], deliveredMs: 0 },
       lastError: { type: 'PermissionMissing', message: 'Forbidden', hint: 'grant the permission', at: iso(before) },
       startedAt: iso(before),
+      credential: { kind: 'certificate', setting: 'O365_CLIENT_CERTIFICATE_FILE', expiresAt: iso(before + 12.5 * 86_400_000) },
     };
     await worker.runUntil(
       env.client.workflow.execute<typeof reportProgressOnce>('reportProgressOnce', { taskQueue, workflowId: `progress-${taskQueue}`, args: [settings, state] }),
@@ -126,5 +133,14 @@ describe('the worker serves Prometheus metrics', () => {
     const lag = value('lag');
     assert.ok(lag >= expected.lag && lag <= progressGauges(settings, state, after).lag, `lag ${lag} s is now - cursor at the workflow's clock`);
     assert.equal(m.types.get(SERIES.lag.name), 'gauge');
+    assert.equal(matching(m, SERIES.credentialExpiry.name, tenant)[0]?.value, 12, 'days left on the client certificate');
+
+    // The worker's own gauge: the Devo domain certificate's days left, per tenant, on the same endpoint.
+    const dir = mkdtempSync(join(tmpdir(), 'o365-devo-gauge-'));
+    writeFileSync(join(dir, 'devo.pem'), (await generateCertificateSet({ days: 40 })).clientCert);
+    const devo = { transport: 'tls', address: 'x', port: 443, tag: 't', hostname: 'h', batchSize: 1, certPath: join(dir, 'devo.pem') } as const;
+    reportDevoCertificateExpiry({ microsoft: { tenantId: settings.tenantId }, devo } as unknown as Config, Runtime.instance().metricMeter);
+    const d = await scrapeUntil((e) => matching(e, SERIES.devoCertificateExpiry.name, tenant).length > 0);
+    assert.ok([39, 40].includes(matching(d, SERIES.devoCertificateExpiry.name, tenant)[0]!.value), 'days left on the Devo certificate');
   });
 });

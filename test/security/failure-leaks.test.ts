@@ -28,7 +28,7 @@ describe('no secret in clear in failures', () => {
     };
     const now = Date.now();
     const start = alignDown(now - 30 * MIN, 5 * MIN);
-    const f = await collectorFixture(t, { dataset: settledDataset({ records: 50, startMs: start, endMs: now }) }, 'graph', {}, devo);
+    const f = await collectorFixture(t, { dataset: settledDataset({ records: 50, startMs: start, endMs: now }) }, 'graph', {}, { devoTransport: devo });
     const handle = await f.worker.runUntil(async () => {
       const started = await f.start({ start: iso(start) });
       await waitUntil(async () => ((await started.fetchHistory()).events!.some((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED) ? true : undefined), {

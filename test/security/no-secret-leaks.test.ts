@@ -2,7 +2,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { reapOnExit } from '../helpers/child-reaper.js';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { FEDERATION_AUDIENCE } from '../../emulator/microsoft-365/client-assertions.js';
+import type { MicrosoftEmulatorOptions } from '../../emulator/microsoft-365/index.js';
+import { appCertificate } from '../helpers/certificates.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +27,7 @@ import { clearPayloadText, decodedPayloadText, failureMessages, findLeaks, rawHi
 const MIN = 60_000;
 
 /** Names that would mean a long-lived secret rides in workflow input (an access token is short-lived and encrypted). */
-type SecretKey = 'clientSecret' | 'client_secret' | 'payloadKey' | 'httpToken' | 'codecServerToken' | 'password' | 'key' | 'certPath' | 'keyPath';
+type SecretKey = 'clientSecret' | 'client_secret' | 'payloadKey' | 'httpToken' | 'codecServerToken' | 'password' | 'key' | 'certPath' | 'keyPath' | 'privateKey' | 'clientAssertion' | 'client_assertion' | 'tokenFile';
 type DeepKeys<T> = T extends readonly (infer E)[] ? DeepKeys<E> : T extends object ? { [K in keyof T]-?: K | DeepKeys<T[K]> }[keyof T] : never;
 // Compile-time: the day someone adds a secret to CollectorInput (or anything inside it), tsc fails here.
 const inputCarriesNoSecret: [Extract<DeepKeys<CollectorInput>, SecretKey>] extends [never] ? true : false = true;
@@ -37,15 +41,64 @@ function cli(args: string[], env: Record<string, string>): Promise<{ status: num
   return new Promise((resolve) => child.on('close', (status) => resolve({ status, output })));
 }
 
+/**
+ * The app credential a leak run uses: its environment, what the emulator must trust, and the secrets it
+ * brings (the certificate's private key and password, or the federated token).
+ */
+interface CredentialVariant {
+  readonly env: Record<string, string>;
+  readonly emulator: Partial<MicrosoftEmulatorOptions>;
+  readonly secrets: Record<string, string>;
+}
+
+async function certificateVariant(dir: string): Promise<CredentialVariant> {
+  const password = `leak-test-key-password-${randomBytes(6).toString('hex')}`;
+  const app = await appCertificate({ password });
+  writeFileSync(join(dir, 'app.pem'), app.pem, { mode: 0o600 });
+  const keyLines = app.keyPem.split('\n').filter((l) => l.length === 64);
+  const encryptedLines = app.pem.split('-----BEGIN ENCRYPTED PRIVATE KEY-----')[1]!.split('\n').filter((l) => l.length === 64);
+  return {
+    env: { O365_CLIENT_CERTIFICATE_FILE: join(dir, 'app.pem'), O365_CLIENT_CERTIFICATE_PASSWORD: password },
+    emulator: { clientCertificates: [app.certificatePem] },
+    secrets: {
+      'certificate key password': password,
+      ...Object.fromEntries(keyLines.slice(1, 4).map((line, i) => [`certificate private key line ${i + 2}`, line])),
+      ...Object.fromEntries(encryptedLines.slice(1, 3).map((line, i) => [`encrypted certificate key line ${i + 2}`, line])),
+    },
+  };
+}
+
+async function federatedVariant(dir: string): Promise<CredentialVariant> {
+  const issuer = 'https://kubernetes.default.svc.cluster.local';
+  const subject = 'system:serviceaccount:o365:leak-test';
+  const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const token = await new SignJWT({ leak: randomBytes(6).toString('hex') }).setProtectedHeader({ alg: 'RS256' }).setIssuer(issuer).setSubject(subject).setAudience(FEDERATION_AUDIENCE).setIssuedAt().setExpirationTime('1h').sign(keys.privateKey);
+  writeFileSync(join(dir, 'federated-token'), token, { mode: 0o600 });
+  return {
+    env: { O365_FEDERATED_TOKEN_FILE: join(dir, 'federated-token') },
+    emulator: { federatedCredentials: [{ issuer, subject, publicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() }] },
+    secrets: { 'federated token': token, 'federated token signature': token.split('.')[2]!, 'federated token claims': token.split('.')[1]! },
+  };
+}
+
+const LEAK_RUNS = [
+  ['secret', 'a collector run with injected failures leaks none of its secrets, tokens, addresses or subjects'],
+  ['certificate', 'a run authenticated by certificate leaks neither its private key nor its password'],
+  ['federated', 'a run authenticated by a federated token file never leaks the token'],
+] as const;
+
 describe('no secret or personal data in logs, errors, history or status', () => {
-  it('a collector run with injected failures leaks none of its secrets, tokens, addresses or subjects', async (t) => {
+  for (const [kind, title] of LEAK_RUNS) it(title, async (t) => {
     assert.equal(inputCarriesNoSecret, true);
     const env = await temporalTestEnv();
     const clientSecret = `leak-test-client-secret-${randomBytes(6).toString('hex')}`;
     const codecToken = `leak-test-codec-token-${randomBytes(6).toString('hex')}`;
     const payloadKey = randomBytes(32);
     const now = Date.now();
-    const emulator = await startMicrosoftEmulator({ clientId: 'leak-client', clientSecret, dataset: settledDataset({ records: 1000, startMs: now - 45 * MIN, endMs: now, seed: 29 }) });
+    const variantDir = mkdtempSync(join(tmpdir(), 'o365-leak-credential-'));
+    const variant: CredentialVariant =
+      kind === 'certificate' ? await certificateVariant(variantDir) : kind === 'federated' ? await federatedVariant(variantDir) : { env: { O365_CLIENT_SECRET: clientSecret }, emulator: {}, secrets: {} };
+    const emulator = await startMicrosoftEmulator({ clientId: 'leak-client', clientSecret, dataset: settledDataset({ records: 1000, startMs: now - 45 * MIN, endMs: now, seed: 29 }), ...variant.emulator });
     emulator.faults.add([
       { target: 'token', kind: 'server-error', count: 1 },
       { target: 'graph', kind: 'unauthorized' },
@@ -66,7 +119,7 @@ describe('no secret or personal data in logs, errors, history or status', () => 
       HOME: process.env.HOME ?? '',
       O365_TENANT_ID: tenantId,
       O365_CLIENT_ID: 'leak-client',
-      O365_CLIENT_SECRET: clientSecret,
+      ...variant.env,
       O365_LOGIN_URL: emulator.url,
       O365_GRAPH_URL: emulator.url,
       O365_REPORTING_URL: emulator.url,
@@ -151,6 +204,7 @@ describe('no secret or personal data in logs, errors, history or status', () => 
       'payload key (hex)': payloadKey.toString('hex'),
       'codec server token': codecToken,
       ...Object.fromEntries(keyBody.slice(1, 4).map((line, i) => [`Devo private key line ${i + 2}`, line])),
+      ...variant.secrets,
     };
     const needles: Record<string, string> = {
       ...secrets,
@@ -172,6 +226,7 @@ describe('no secret or personal data in logs, errors, history or status', () => 
     assert.deepEqual(findLeaks(haystacks, needles), []);
     // With the key, history holds tokens and records (that is its job) but still no long-lived secret.
     assert.deepEqual(findLeaks({ 'decoded history': decoded }, secrets), []);
+    if (kind !== 'secret') assert.match(statusJson.output, new RegExp(`"kind": "${kind}"`), 'status names the credential');
     t.diagnostic(`${Object.keys(needles).length} needles in ${Object.values(haystacks).reduce((n, h) => n + h.length, 0)} bytes; ${failures.length} failures; ${accessTokens.length} tokens`);
   });
 });

@@ -59,7 +59,7 @@ describe('the Temporal UI', { skip: !CHROMIUM ? 'chromium is not installed' : !U
     const devo: DevoTransport = { description: 'refusing test transport', sendBatch: () => Promise.reject(new DevoHttpRejected(`POST https://http-eu.devo.io/stream/acme: 403 ${marker}`, 403)) };
     const now = Date.now();
     const start = alignDown(now - 30 * MIN, 5 * MIN);
-    const f = await collectorFixture(t, { dataset: settledDataset({ records: 50, startMs: start, endMs: now }) }, 'graph', {}, devo);
+    const f = await collectorFixture(t, { dataset: settledDataset({ records: 50, startMs: start, endMs: now }) }, 'graph', {}, { devoTransport: devo });
     const { workflowId, runId } = await f.worker.runUntil(async () => {
       const handle = await f.start({ start: iso(start) });
       await waitUntil(async () => ((await handle.fetchHistory()).events!.some((e) => e.activityTaskFailedEventAttributes) ? true : undefined), { timeoutMs: 120_000, intervalMs: 250, what: 'a failed send' });
