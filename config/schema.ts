@@ -13,7 +13,7 @@ import { CREDENTIAL_VARIABLES, environmentCredential } from './credentials.js';
 /**
  * The environment (and `.env`) → one typed, readonly Config. This module is the only reader of
  * `process.env` for collector settings; every variable sits next to its default and a one-line doc,
- * which makes it DESIGN.md's environment table in code.
+ * which makes it docs/configuration.md's table in code.
  */
 
 const duration = (name: string) =>

@@ -1,7 +1,7 @@
 import { DevoInvalidEvent } from './errors.js';
 
 /**
- * Devo's syslog framing (reference devo-ingestion §1.3): `<14>YYYY-MM-DD HH:MM:SS.mmm HOST TAG: MESSAGE\n`,
+ * Devo's syslog framing (docs/sources.md#devo-syslog): `<14>YYYY-MM-DD HH:MM:SS.mmm HOST TAG: MESSAGE\n`,
  * priority user.info, the Collector SDK's UTC timestamp. A message holding a line break (or a NUL, which
  * a line reader may treat as a terminator) is sent with octet counting (`<len> <record>`, len in bytes of
  * the whole record), so the receiver cannot split it.

@@ -80,7 +80,7 @@ const WRITE_CHUNK = 64 * 1024; // many small frames per TLS record: far fewer re
 /**
  * Sends one batch on a fresh connection and resolves only once it is confirmed: write everything
  * (respecting backpressure), half-close, then wait for the receiver's EOF. Devo never answers on syslog;
- * the graceful close is the only confirmation there is (reference devo-ingestion §1.5), and an abrupt
+ * the graceful close is the only confirmation there is (docs/sources.md#devo-close), and an abrupt
  * close could make the receiver's kernel drop lines it had accepted. A connection per batch also keeps
  * clear of Devo's 30-second idle timeout. Any failure rejects, and the batch is then "unknown, resend".
  *

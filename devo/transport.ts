@@ -24,7 +24,7 @@ export interface DevoTransport {
 
 /**
  * Syslog over mutual TLS (direct to Devo) or plain TCP (an on-premise relay). Confirmation is the
- * graceful close: half-close after the batch, then the receiver's EOF (reference devo-ingestion §1.5).
+ * graceful close: half-close after the batch, then the receiver's EOF (docs/sources.md#devo-close).
  */
 export function syslogTransport(target: SyslogTarget): DevoTransport {
   return {

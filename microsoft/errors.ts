@@ -27,13 +27,13 @@ export class TokenRejectedError extends MicrosoftApiError {
 
 /**
  * Graph answered 401 because the tenant has no service principal for Microsoft's message trace app
- * (8bd644d1-64a1-4d4b-ae52-2e0cbf64e373); provisioning it can take hours (reference §2.3).
+ * (8bd644d1-64a1-4d4b-ae52-2e0cbf64e373); provisioning it can take hours (docs/sources.md#graph-query).
  */
 export class ServicePrincipalMissingError extends MicrosoftApiError {
   override name = 'ServicePrincipalMissingError';
 }
 
-/** 403: the app lacks the API permission, admin consent or (RWS) a directory role (reference §1.8, §2.3). */
+/** 403: the app lacks the API permission, admin consent or (RWS) a directory role (docs/sources.md#rws-auth, #graph-auth). */
 export class PermissionMissingError extends MicrosoftApiError {
   override name = 'PermissionMissingError';
 }
@@ -57,7 +57,7 @@ export class MicrosoftUnavailableError extends MicrosoftApiError {
   override name = 'MicrosoftUnavailableError';
 }
 
-/** A 200 carrying an HTML page (the sporadic "Sign in to Outlook" page, reference §1.9) instead of JSON. */
+/** A 200 carrying an HTML page (the sporadic "Sign in to Outlook" page, docs/sources.md#rws-errors) instead of JSON. */
 export class UnexpectedHtmlError extends MicrosoftApiError {
   override name = 'UnexpectedHtmlError';
 }

@@ -15,7 +15,7 @@ export function graphFirstPageUrl(graphUrl: string, window: TimeWindow, pageSize
 
 /**
  * Pulls one page of Graph messageTraces. Next links are followed exactly as given ("apply the entire URL
- * returned in @odata.nextLink", reference §2.3): the skiptoken inside is opaque.
+ * returned in @odata.nextLink", docs/sources.md#graph-query): the skiptoken inside is opaque.
  */
 export async function pullGraphPage(request: PageRequest): Promise<TracePage> {
   // The link comes from the activity's input: checked here, every time, since the token goes with it.

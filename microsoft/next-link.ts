@@ -10,7 +10,7 @@ export const MAX_NEXT_LINK_CHARS = 8 * 1024;
 
 /**
  * Resolves an API's next link against the URL that returned it (the Reporting Web Service's JSON-light
- * `odata.nextLink` may be relative, e.g. `../../ReportingWebService/...`, reference §1.4) and refuses a
+ * `odata.nextLink` may be relative, e.g. `../../ReportingWebService/...`, docs/sources.md#rws-json-shapes) and refuses a
  * link to any other origin than the configured API: the bearer token must never leave for another host.
  */
 export function resolveNextLink(link: unknown, requestUrl: string, what: string): string | undefined {

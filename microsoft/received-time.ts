@@ -1,7 +1,7 @@
 /**
  * A row's received time, in every form the two APIs write it: Graph's ISO time with `Z`, the Reporting
- * Web Service's JSON light ISO time without a zone (UTC all the same, reference §4 item 8), and its
- * verbose `/Date(ms)/` (reference §1.4). Pure, so property tests can throw anything at it.
+ * Web Service's JSON light ISO time without a zone (UTC all the same, docs/sources.md#time-zones), and its
+ * verbose `/Date(ms)/` (docs/sources.md#rws-json-shapes). Pure, so property tests can throw anything at it.
  */
 
 /** Latest instant a syslog header (`YYYY-MM-DD`) and an ISO string with a four-digit year can carry. */

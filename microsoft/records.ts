@@ -9,7 +9,7 @@ import type { TimeWindow } from '../time-windows/index.js';
 /** One message trace row as an API returned it: one row per message and recipient. */
 export type TraceRecord = Record<string, unknown>;
 
-/** A Graph messageTraces row (reference §2.3). */
+/** A Graph messageTraces row (docs/sources.md#graph-query). */
 export interface GraphTraceRecord {
   id: string;
   senderAddress: string;
@@ -23,7 +23,7 @@ export interface GraphTraceRecord {
   status: string;
 }
 
-/** A Reporting Web Service MessageTrace row (reference §1.3). */
+/** A Reporting Web Service MessageTrace row (docs/sources.md#rws-fields). */
 export interface ReportingTraceRecord {
   Organization: string;
   MessageId: string | null;
@@ -64,7 +64,7 @@ export interface TracePage {
 
 /**
  * The identity of a row: message id and recipient. A message to N recipients yields N rows that share the
- * id (reference §4 item 4), so deduplicating on the id alone would drop recipients.
+ * id (docs/sources.md#one-row-per-recipient), so deduplicating on the id alone would drop recipients.
  */
 export function recordKey(record: TraceRecord): string {
   const id = record.id ?? record.MessageTraceId ?? record.MessageId;

@@ -9,7 +9,7 @@ const REPORT_PATH = '/ecp/reportingwebservice/reporting.svc/MessageTrace';
 
 /**
  * The first-page URL. The service wants `eq` on both bounds with OData v2 `datetime'...'` literals, and
- * treats them as an inclusive range (reference §1.2); UTC with `Z`, 7 fractional digits.
+ * treats them as an inclusive range (docs/sources.md#rws-query); UTC with `Z`, 7 fractional digits.
  */
 export function reportingFirstPageUrl(reportingUrl: string, window: TimeWindow, pageSize: number, upTo?: string): string {
   const { from, to: end } = filterBounds(window);
@@ -20,7 +20,7 @@ export function reportingFirstPageUrl(reportingUrl: string, window: TimeWindow, 
 
 /**
  * Pulls one page from the Reporting Web Service. It asks for JSON light (`Accept: application/json`,
- * ISO dates) but accepts every shape the service is known to answer with (reference §1.4): JSON light
+ * ISO dates) but accepts every shape the service is known to answer with (docs/sources.md#rws-json-shapes): JSON light
  * `value` + `odata.nextLink` (relative or absolute), and verbose `d.results` or a bare `d` array with
  * `/Date(ms)/` dates and `d.__next`.
  */

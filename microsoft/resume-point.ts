@@ -8,7 +8,7 @@ export { normaliseReceived };
  * Where a window's pages stopped: the received time and recipient of the last row delivered. Both APIs
  * return rows newest first, then by recipient, so the rest of the window is every row received up to
  * that time, less the rows at exactly that time already delivered. This is how a window is finished
- * when Microsoft refuses its own next link (the double-encoded skiptoken, reference §4 item 7).
+ * when Microsoft refuses its own next link (the double-encoded skiptoken, docs/sources.md#double-encoded-skiptoken).
  */
 export interface ResumePoint {
   /** The row's received time, normalised to 7 fractional digits and Z. */

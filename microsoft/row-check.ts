@@ -38,7 +38,7 @@ function isUsable(row: unknown, source: 'graph' | 'reporting'): row is TraceReco
   if (typeof row !== 'object' || row === null || Array.isArray(row)) return false;
   const r = row as TraceRecord;
   if (source === 'graph') return text(r.id) && text(r.recipientAddress) && receivedTimeMs(r.receivedDateTime) !== undefined;
-  // MessageId may be null in the Reporting Web Service (reference §1.3); MessageTraceId then identifies the row.
+  // MessageId may be null in the Reporting Web Service (docs/sources.md#rws-fields); MessageTraceId then identifies the row.
   return (text(r.MessageTraceId) || text(r.MessageId)) && text(r.RecipientAddress) && receivedTimeMs(r.Received) !== undefined;
 }
 

@@ -4,7 +4,7 @@ import { describe, readBounded } from './http.js';
 import { parseRetryAfter } from './retry-after.js';
 import { safeText } from './safe-text.js';
 
-/** The Reporting Web Service only accepts tokens for this resource, whatever the login host (reference §1.8). */
+/** The Reporting Web Service only accepts tokens for this resource, whatever the login host (docs/sources.md#rws-auth). */
 export const REPORTING_RESOURCE = 'https://outlook.office365.com';
 
 /**
@@ -56,7 +56,7 @@ export interface AccessToken {
 /**
  * OAuth2 client credentials. Graph uses the v2 endpoint with scope `{graph}/.default`; the Reporting Web
  * Service uses the v1 endpoint with `resource=https://outlook.office365.com`, as the collectors that work
- * with it do (reference §1.8). v1 answers its numbers as strings, v2 as numbers: both are accepted.
+ * with it do (docs/sources.md#rws-auth). v1 answers its numbers as strings, v2 as numbers: both are accepted.
  */
 export async function requestToken(request: TokenRequest, nowMs: number, signal?: AbortSignal): Promise<AccessToken> {
   const v2 = request.source === 'graph';

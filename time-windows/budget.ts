@@ -1,6 +1,6 @@
 /**
  * The tenant's Microsoft API budget, pure: Microsoft allows 100 message trace requests per rolling
- * 5 minutes per tenant, shared with every other tool and admin (reference §2.3). The collector keeps its
+ * 5 minutes per tenant, shared with every other tool and admin (docs/sources.md#graph-throttling). The collector keeps its
  * own calls under a lower budget and reserves part of it for the live tail, so a backfill never starves it.
  */
 

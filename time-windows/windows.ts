@@ -13,7 +13,7 @@ export interface TimeWindow {
 /** The longest span Microsoft accepts in one query (Graph and Get-MessageTraceV2: 10 days). */
 export const MAX_QUERY_SPAN_MS = 10 * 86_400_000;
 
-/** How many days back each source serves data (reference §0 and §1.7). */
+/** How many days back each source serves data (docs/sources.md#rws-retention, #graph-query). */
 export const RETENTION_DAYS = { graph: 90, reporting: 10 } as const;
 
 export type SourceName = keyof typeof RETENTION_DAYS;
@@ -53,7 +53,7 @@ export function alignDown(ms: number, windowMs: number): number {
 
 /**
  * The earliest start a source still serves, less a safety margin: Graph counts its 90 days from 00:00 UTC
- * of today (reference §2.3, "start not older than 90 days (counted from 00:00 UTC)"); the Reporting Web
+ * of today (docs/sources.md#graph-query: the start "not more than 90 days" back, counted from 00:00 UTC); the Reporting Web
  * Service refuses starts older than 10 days (§1.7).
  */
 export function earliestStart(nowMs: number, source: SourceName, marginMs: number): number {

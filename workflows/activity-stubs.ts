@@ -16,7 +16,7 @@ export const { fetchToken } = proxyActivities<CollectorActivities>({
 });
 
 export const { pullPage } = proxyActivities<CollectorActivities>({
-  // Microsoft takes 2-4 s for a 5,000-row page (reference §2.3), and each request gives up after 2 minutes
+  // Microsoft takes 2-4 s for a 5,000-row page (docs/sources.md#graph-query), and each request gives up after 2 minutes
   // without an answer. A pull of up to 4 pages gets 5 minutes, so a later page that hangs ends its chunk
   // (keeping the pages before it) rather than the whole attempt timing out and pulling them again.
   startToCloseTimeout: '5 minutes',

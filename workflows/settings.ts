@@ -11,7 +11,7 @@ export interface SettingsChange {
 }
 
 const MINUTE_MS = 60_000;
-/** Graph answers at most 10 days per query (reference §2.3); a window is one query. */
+/** Graph answers at most 10 days per query (docs/sources.md#graph-query); a window is one query. */
 const MAX_WINDOW_MS = 10 * 24 * 60 * MINUTE_MS;
 const MAX_PAGE_SIZE = { graph: 5000, reporting: 2000 } as const;
 

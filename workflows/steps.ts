@@ -131,7 +131,7 @@ export class CollectorSteps {
 
   /**
    * Pulls the next page of a window. When Microsoft refuses its own next link (400: the double-encoded
-   * skiptoken, reference §4 item 7), the rest of the window is queried afresh from the last row
+   * skiptoken, docs/sources.md#double-encoded-skiptoken), the rest of the window is queried afresh from the last row
    * delivered, instead of retrying a link that will never work.
    */
   private async pullNext(lane: Lane, window: TimeWindow, progress: WindowProgress, page: number): Promise<PulledPage> {

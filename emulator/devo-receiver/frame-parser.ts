@@ -17,7 +17,7 @@ const MAX_INFLATED = 256 * 1024 * 1024;
 type Step = { consumed: number; records: string[]; errors?: number } | { wait: 'newline' | number };
 
 /**
- * A streaming parser of Devo's framing (reference devo-ingestion §1.6): at each frame start, `<digits> `
+ * A streaming parser of Devo's framing (docs/sources.md#devo-close): at each frame start, `<digits> `
  * is an octet-counted frame, `1f 8b` one gzip member of newline-separated records (the SDK's zip mode,
  * §1.4), anything else a record up to `\n`. Bytes may be split anywhere between pushes; the result is
  * the same as for one push of the whole stream.

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import type { ParsedEvent } from './record.js';
 
-/** Devo's documented request limit for HTTP ingestion (reference devo-ingestion §3). */
+/** Devo's documented request limit for HTTP ingestion (docs/sources.md#devo-http). */
 export const MAX_HTTP_BODY = 32 * 1024 * 1024;
 const MAX_INFLATED = 256 * 1024 * 1024;
 const ROUTE = /^\/stream\/([^/]+)\/token!([^/]*)\/([^/]+)\/([^/?]+)(?:\?.*)?$/;
@@ -15,7 +15,7 @@ export interface HttpStreamAuth {
 }
 
 /**
- * Devo's HTTP ingestion in stream mode (reference devo-ingestion §3): `POST /stream/{domain}/token!{token}/
+ * Devo's HTTP ingestion in stream mode (docs/sources.md#devo-http): `POST /stream/{domain}/token!{token}/
  * {host}/{tag}`, newline-separated events, optionally `Content-Encoding: gzip`, at most 32 MB. Answers
  * 200 once the events are stored; 401 for a wrong token and 403 for a token of another domain (Devo's
  * error codes are undocumented, [U]); 413 over 32 MB; 400 for a body that does not inflate; 404/405

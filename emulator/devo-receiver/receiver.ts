@@ -63,7 +63,7 @@ export interface DevoReceiver {
 }
 
 /**
- * The local stand-in for Devo (reference devo-ingestion §1.6). It never writes application data; on the
+ * The local stand-in for Devo (docs/sources.md#devo-close). It never writes application data; on the
  * client's half-close it stores what was parsed, then ends its side: the confirmation the collector
  * waits for. Events count only once parsed, so a confirmed batch is already in events().
  */

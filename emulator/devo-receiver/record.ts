@@ -11,7 +11,7 @@ export interface ParsedEvent {
   readonly message: string;
 }
 
-// The three timestamp forms Devo's own senders write (reference devo-ingestion §1.3): BSD `Jan  1 00:00:00`
+// The three timestamp forms Devo's own senders write (docs/sources.md#devo-syslog): BSD `Jan  1 00:00:00`
 // (space-padded day), the Collector SDK's `2024-05-01 12:00:00.123`, and ISO 8601 / RFC 3339.
 const BSD = String.raw`[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d`;
 const COLLECTOR_SDK = String.raw`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?`;

@@ -15,7 +15,7 @@ const EXTERNAL_DOMAINS = [
 ];
 const FIRST = ['ana', 'bjorn', 'chloe', 'dmitri', 'elif', 'francois', 'gunnar', 'haruto', 'ines', 'jose', 'kasia', 'lea', 'mateo', 'nadia', 'oren', 'priya', 'quentin', 'rosa', 'soren', 'tomas', 'ursula', 'wei', 'yuki', 'zoe', 'linus', 'amelie', 'noah', 'sofia', 'li', 'omar'];
 const LAST = ['garcia', 'muller', 'dubois', 'tanaka', 'kowalski', 'rossi', 'smith', 'nguyen', 'ohara', 'jensen', 'silva', 'novak', 'yilmaz', 'chen', 'kim', 'petrov', 'martin', 'lopez', 'schmidt', 'andersson', 'ferreira', 'bianchi', 'sato', 'wong'];
-/** Distribution groups: their rows end `Expanded` (reference §2.2). */
+/** Distribution groups: their rows end `Expanded` (docs/sources.md#graph-fields). */
 const GROUPS = ['all-staff', 'sales-team', 'it-support', 'finance-emea', 'board'];
 const SYSTEM_SENDERS = ['azure-noreply@microsoft.com', 'no-reply@sharepointonline.com', 'postmaster@contoso.com', 'quarantine@messaging.microsoft.com'];
 

@@ -7,13 +7,13 @@ import { htmlReply, jsonReply, type ApiRequest, type Reply } from './http.js';
  * observed ones where the reference has them; the rest are marked [I] there.
  */
 
-/** The throttling text of Graph, the V2 cmdlet and (here) the RWS (reference §2.2, §2.3). */
+/** The throttling text of Graph, the V2 cmdlet and (here) the RWS (docs/sources.md#graph-fields). */
 export const THROTTLED_MESSAGE = 'Your recent queries have surpassed the permitted limit, please try again later.';
 
-/** The RWS answer when the app has no role for the report (reference §1.9). Note the space before the dot. */
+/** The RWS answer when the app has no role for the report (docs/sources.md#rws-errors). Note the space before the dot. */
 export const NO_REPORT_PERMISSION = 'No permission to access the report for the organization .';
 
-/** Graph's 401 while the Transport Data Platform service principal is missing (reference §2.3). */
+/** Graph's 401 while the Transport Data Platform service principal is missing (docs/sources.md#graph-query). */
 export const SERVICE_PRINCIPAL_MISSING =
   'Service principal-less Authentication failed: the service principal for App ID 8bd644d1-64a1-4d4b-ae52-2e0cbf64e373 was not found. Please create a service principal for this app in your tenant. Provisioning may take several hours to complete.';
 
@@ -35,7 +35,7 @@ export function aadError(status: number, error: string, code: number, text: stri
 
 /**
  * A Graph error: `{"error":{"code","message","innerError":{"date","request-id","client-request-id"}}}`,
- * as in the observed 400 of reference §2.3 (the date has no fraction and no zone there).
+ * as in a 400 Graph answered (elastic/integrations#18985; the date has no fraction and no zone there).
  */
 export function graphError(status: number, code: string, message: string, req: ApiRequest, nowMs: number, headers: Record<string, string> = {}): Reply {
   const requestId = randomUUID();
@@ -59,22 +59,22 @@ export function graphForbidden(req: ApiRequest, nowMs: number): Reply {
   return graphError(403, 'Forbidden', "Missing role permissions on the request. API requires one of 'ExchangeMessageTrace.Read.All'. Roles on the request ''.", req, nowMs);
 }
 
-/** Headers on every RWS answer (reference §1.1). */
+/** Headers on every RWS answer (docs/sources.md#rws-endpoint). */
 export function reportingHeaders(dataServiceVersion = '2.0;'): Record<string, string> {
   return { 'request-id': randomUUID(), 'x-rws-version': '2013-V1', dataserviceversion: dataServiceVersion, 'cache-control': 'no-cache, no-store' };
 }
 
-/** An RWS OData error: `{"odata.error":{"code":"","message":{"lang":"en-US","value":…}}}` (reference §1.9). */
+/** An RWS OData error: `{"odata.error":{"code":"","message":{"lang":"en-US","value":…}}}` (docs/sources.md#rws-errors). */
 export function reportingError(status: number, message: string, headers: Record<string, string> = {}): Reply {
   return jsonReply(status, { 'odata.error': { code: '', message: { lang: 'en-US', value: message } } }, { ...reportingHeaders('1.0;'), ...headers });
 }
 
-/** The RWS 403 for an app without the report's role: a bare JSON object, not an OData error (reference §1.9). */
+/** The RWS 403 for an app without the report's role: a bare JSON object, not an OData error (docs/sources.md#rws-errors). */
 export function reportingForbidden(): Reply {
   return jsonReply(403, { ErrorCode: '', Message: NO_REPORT_PERMISSION }, reportingHeaders());
 }
 
-/** The RWS 401: IIS's HTML page, not JSON (reference §1.9, SEKOIA fixture `message_trace_api_401`). */
+/** The RWS 401: IIS's HTML page, not JSON (docs/sources.md#rws-errors). */
 export function reportingUnauthorized(): Reply {
   const title = '401 - Unauthorized: Access is denied due to invalid credentials.';
   return htmlReply(
@@ -84,7 +84,7 @@ export function reportingUnauthorized(): Reply {
   );
 }
 
-/** The "Sign in to Outlook" page the service sporadically answers with, status 200 (reference §1.9). */
+/** The "Sign in to Outlook" page the service sporadically answers with, status 200 (docs/sources.md#rws-errors). */
 export function signInPage(): Reply {
   return htmlReply(
     200,

@@ -5,7 +5,7 @@ export type FaultTarget = 'graph' | 'reporting' | 'token' | 'any';
 export type FaultEndpoint = Exclude<FaultTarget, 'any'>;
 
 /**
- * What goes wrong (reference §4 and §5 point 6):
+ * What goes wrong (docs/sources.md, and faults a test scripts):
  * - `throttle`: 429 with the endpoint's throttling body, and `Retry-After` when `retryAfterSeconds` is set;
  * - `server-error`: 500; `unavailable`: 503 (with `Retry-After` when set);
  * - `html-sign-in`: 200 `text/html` "Sign in to Outlook" page (§1.9);

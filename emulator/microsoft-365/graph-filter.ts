@@ -1,7 +1,7 @@
 import { FilterSyntaxError, tokenize, TokenStream, type Token } from './odata-lexer.js';
 import { parsePreciseIso, type PreciseTime } from './time.js';
 
-/** The Graph properties documented with `eq` (reference §2.3 table). */
+/** The Graph properties documented with `eq` (docs/sources.md#graph-query). */
 export const GRAPH_EQ_PROPERTIES = ['id', 'messageId', 'senderAddress', 'recipientAddress', 'status', 'fromIP', 'toIP', 'subject'] as const;
 /** One of {@link GRAPH_EQ_PROPERTIES}. */
 export type GraphEqProperty = (typeof GRAPH_EQ_PROPERTIES)[number];
@@ -25,7 +25,7 @@ export class GraphFilterError extends Error {
 const FUNCTIONS = ['contains', 'startswith', 'endswith'] as const;
 
 /**
- * Parses the documented filter grammar: terms joined by `and`. Observed quirks kept (reference §2.3
+ * Parses the documented filter grammar: terms joined by `and`. Observed quirks kept (docs/sources.md#graph-query
  * "Observed real-API behaviour"): `or` is accepted but combined like `and`, with the last value of a
  * property winning; string functions on anything but `subject` are accepted and ignored. `ne`, `in`,
  * `not`, `gt` and `lt` are refused, where the real service is said to ignore them [I]: refusing loudly

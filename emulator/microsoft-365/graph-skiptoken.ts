@@ -2,7 +2,7 @@ import { parsePreciseIso, type PreciseTime } from './time.js';
 
 /**
  * Graph's `$skiptoken`: base64 of `{"StartDate","EndDate","StartingRecipientAddress","ResultSize"}`, the
- * V2 cmdlet's keyset continuation (reference §2.2, §2.3 elastic#18134). EndDate and
+ * V2 cmdlet's keyset continuation (docs/sources.md#double-encoded-skiptoken). EndDate and
  * StartingRecipientAddress are the received time and recipient of the last row served; the next page
  * continues strictly after that pair in the service order.
  */

@@ -25,7 +25,7 @@ const TOKEN_MESSAGES: Record<TokenProblem, string> = {
 class BadRequest extends Error {}
 
 /**
- * `GET /{v1.0|beta}/admin/exchange/tracing/messageTraces` (reference §2.3, §5 "Graph fake"). Checks run
+ * `GET /{v1.0|beta}/admin/exchange/tracing/messageTraces` (docs/sources.md#graph-query). Checks run
  * in the order a real request meets them: token, service principal, role, quota, then the query.
  * `doubleEncode` is a scripted `double-encoded-skiptoken` fault, used up only if a next link is written.
  */
@@ -94,7 +94,7 @@ function continuation(ctx: ApiContext, token: GraphSkipToken): number {
 }
 
 /**
- * The window a filter asks for, checked against Graph's limits (reference §2.3): both bounds or none
+ * The window a filter asks for, checked against Graph's limits (docs/sources.md#graph-query): both bounds or none
  * (then the last 48 hours); at most 10 days; start not before 00:00 UTC 90 days ago; end not after now.
  * The texts are FakeGraph's (§2.3 "Other observed errors"); the two marked [I] are ours.
  */

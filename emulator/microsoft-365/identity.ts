@@ -19,7 +19,7 @@ const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 /**
  * `POST /{tenant}/oauth2/token` (v1, `resource=`) and `POST /{tenant}/oauth2/v2.0/token` (v2, `scope=`),
- * client-credentials grant only (reference §1.8, §5 point 8). Every tenant id is accepted; the client id
+ * client-credentials grant only (docs/sources.md#rws-auth). Every tenant id is accepted; the client id
  * and secret must match. The audience decides which API accepts the token: `https://outlook.office365.com`
  * gives a Reporting Web Service token, any other resource or `…/.default` scope a Graph token.
  */
@@ -71,7 +71,7 @@ function tokenUrls(req: ApiRequest): string[] {
   return req.url.pathname.includes('/v2.0/') ? urls : urls.reverse();
 }
 
-/** v1 answers its numbers as strings (reference §1.8 [I]). */
+/** v1 answers its numbers as strings (docs/sources.md#rws-auth). */
 function v1Token(form: URLSearchParams, tenant: string, ctx: IdentityContext, missing: (name: string) => Reply): Reply {
   const resource = form.get('resource');
   if (!resource) return missing('resource');

@@ -4,7 +4,7 @@ export interface QuotaOptions {
   readonly windowMs: number;
 }
 
-/** Microsoft's documented Graph message trace limit: 100 requests per 5 minutes per tenant (reference §2.3). */
+/** Microsoft's documented Graph message trace limit: 100 requests per 5 minutes per tenant (docs/sources.md#graph-throttling). */
 export const DEFAULT_QUOTA: QuotaOptions = { requests: 100, windowMs: 300_000 };
 
 /** The verdict on one request: admitted, or refused with the seconds until a slot frees up. */
@@ -12,7 +12,7 @@ export type QuotaVerdict = { ok: true } | { ok: false; retryAfterSeconds: number
 
 /**
  * A rolling-window quota per tenant. Graph and Reporting Web Service calls share it: the blog says "all
- * calls to message trace or message trace detail share the same quota" (reference §2.3); whether it
+ * calls to message trace or message trace detail share the same quota" (docs/sources.md#graph-throttling); whether it
  * covers the RWS is open (§6 item 5), and sharing is the stricter choice [I]. Token calls are not counted.
  * A refused request does not use a slot, so a client that waits for Retry-After gets in [I].
  */

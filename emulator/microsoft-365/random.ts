@@ -68,7 +68,7 @@ const hex8 = (n: number): string => n.toString(16).padStart(8, '0');
 
 /**
  * A version-4-looking GUID derived from the inputs, in the 8-4-4-4-12 form Microsoft prints
- * (`3b4fc661-180d-4c2f-60c9-08da6e38dd10`, reference §1.5). 128 hashed bits, so collisions are negligible.
+ * (`3b4fc661-180d-4c2f-60c9-08da6e38dd10`, docs/sources.md#rws-fields). 128 hashed bits, so collisions are negligible.
  */
 export function hashGuid(...parts: number[]): string {
   const words = [hash32(...parts, 1), hash32(...parts, 2), hash32(...parts, 3), hash32(...parts, 4)].map(hex8);

@@ -22,7 +22,7 @@ const ENTITY = 'TenantReporting.MessageTrace';
 
 /**
  * Parses `StartDate eq datetime'…' and EndDate eq datetime'…'` plus `eq` terms on other fields
- * (reference §1.2). Dates take ISO with or without `Z`, with an offset such as `+00:00`, and 0–7
+ * (docs/sources.md#rws-query). Dates take ISO with or without `Z`, with an offset such as `+00:00`, and 0–7
  * fractional digits; a bare time is UTC. Only `eq` and `and` are accepted, as in every known client [I].
  * `datetime '…'` with a space (logz.io) is refused: the parser reads `datetime` as a property [I].
  */

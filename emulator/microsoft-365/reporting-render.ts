@@ -3,7 +3,7 @@ import type { Reply } from './http.js';
 import { formatTicksUtc, formatVerboseDate, type PreciseTime } from './time.js';
 import type { TraceDataset } from './trace-dataset.js';
 
-/** The MessageTrace fields in the order the service sends them (reference §1.3, §1.5). */
+/** The MessageTrace fields in the order the service sends them (docs/sources.md#rws-fields). */
 export const REPORTING_FIELDS = [
   'Organization', 'MessageId', 'Received', 'SenderAddress', 'RecipientAddress', 'Subject', 'Status',
   'ToIP', 'FromIP', 'Size', 'MessageTraceId', 'StartDate', 'EndDate', 'Index',
@@ -42,7 +42,7 @@ function rowsOf(ds: TraceDataset, page: ReportingPage, nowMs: number, dates: (t:
 }
 
 /**
- * OData v3 JSON light, for `Accept: application/json` without `$format` (reference §1.4 shape 2, §1.5 (b)):
+ * OData v3 JSON light, for `Accept: application/json` without `$format` (docs/sources.md#rws-json-shapes):
  * ISO dates, `Received` without a zone and StartDate/EndDate with `Z`, next page in `odata.nextLink`.
  */
 export function renderLight(ds: TraceDataset, page: ReportingPage, nowMs: number): Reply {
@@ -58,7 +58,7 @@ export function renderLight(ds: TraceDataset, page: ReportingPage, nowMs: number
 }
 
 /**
- * OData v2 verbose JSON, for `$format=json` (reference §1.4 shape 1, §1.5 (a)): `d.results`, a
+ * OData v2 verbose JSON, for `$format=json` (docs/sources.md#rws-json-shapes): `d.results`, a
  * `__metadata` per row and `\/Date(ms)\/` dates. The next page goes in `d.__next`, absolute, as OData v2
  * writes it; no MessageTrace sample shows one [I].
  */
@@ -78,7 +78,7 @@ export function renderVerbose(ds: TraceDataset, page: ReportingPage, nowMs: numb
 const xml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const EDM: Record<string, string> = { Received: 'Edm.DateTime', Size: 'Edm.Int32', MessageTraceId: 'Edm.Guid', StartDate: 'Edm.DateTime', EndDate: 'Edm.DateTime', Index: 'Edm.Int32' };
 
-/** The default Atom feed (reference §1.2 `$format`); complete enough to parse, without the service's extras. */
+/** The default Atom feed (docs/sources.md#rws-query); complete enough to parse, without the service's extras. */
 export function renderAtom(ds: TraceDataset, page: ReportingPage, nowMs: number): Reply {
   const rows = rowsOf(ds, page, nowMs, (t) => formatTicksUtc(t.ms, t.sub).slice(0, -1));
   const updated = new Date(nowMs).toISOString();

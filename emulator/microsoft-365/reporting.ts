@@ -7,7 +7,7 @@ import { reportingPredicate, scanRows } from './row-scan.js';
 import { comparePrecise, startOfUtcDay, type PreciseTime } from './time.js';
 
 const DAY_MS = 86_400_000;
-/** Default and largest page (reference §1.6: "The maximum page size … is 2000"). */
+/** Default and largest page (docs/sources.md#rws-paging). */
 const MAX_TOP = 2000;
 
 /** A query the RWS refuses with 400 (or `status`), carrying its message. */
@@ -18,14 +18,14 @@ class BadQuery extends Error {
 }
 
 /**
- * `GET /ecp/reportingwebservice/reporting.svc/MessageTrace`, any letter case (reference §1, §5 "RWS fake").
+ * `GET /ecp/reportingwebservice/reporting.svc/MessageTrace`, any letter case (docs/sources.md#rws-endpoint).
  * Checks run token, permission, quota, query. The shape follows the request: `$format=json` gives
- * verbose JSON, `Accept: application/json` JSON light, anything else Atom (reference §1.4).
+ * verbose JSON, `Accept: application/json` JSON light, anything else Atom (docs/sources.md#rws-json-shapes).
  */
 export function handleReporting(req: ApiRequest, ctx: ApiContext): Reply {
   const now = ctx.now();
   const auth = ctx.tokens.check(req.headers.authorization, 'reporting');
-  // Every token problem gets IIS's HTML 401, whatever the cause (reference §1.9).
+  // Every token problem gets IIS's HTML 401, whatever the cause (docs/sources.md#rws-errors).
   if (!auth.ok) return reportingUnauthorized();
   if (!ctx.permissions.reporting) return reportingForbidden();
   const verdict = ctx.quota.take(auth.tenant, now);
@@ -53,7 +53,7 @@ function servePage(req: ApiRequest, ctx: ApiContext, now: number): Reply {
   const { dataset } = ctx;
   const from = dataset.firstAtOrBefore(dataset.tickOf(end));
   const to = dataset.firstBefore(dataset.tickOf(start));
-  // $skiptoken is an offset into the whole result (reference §1.6; open question §6 item 3 [I]).
+  // $skiptoken is an offset into the whole result (docs/sources.md#rws-paging).
   const { rows, more } = scanRows(dataset, from, to, now, reportingPredicate(dataset, filter.equals), skip, top);
   const serviceRoot = `${req.url.origin}/ecp/ReportingWebService/Reporting.svc`;
   const page: ReportingPage = { rows, offset: skip, startDate: start, endDate: end, fields, serviceRoot, ...(more ? nextLinks(req, ctx, serviceRoot, skip + rows.length) : {}) };
@@ -64,7 +64,7 @@ function servePage(req: ApiRequest, ctx: ApiContext, now: number): Reply {
 
 /**
  * The next page's links. The JSON light link is relative by default, `../../ReportingWebService/…`, as
- * Splunk's handling shows (reference §1.4): resolved against the request URL it lands on `/ecp/…`. The
+ * Splunk's handling shows (docs/sources.md#rws-json-shapes): resolved against the request URL it lands on `/ecp/…`. The
  * number of `../` follows the request's own path, so the link resolves right however the path was cased.
  */
 function nextLinks(req: ApiRequest, ctx: ApiContext, serviceRoot: string, skiptoken: number): { nextAbsolute: string; nextLight: string } {
@@ -76,7 +76,7 @@ function nextLinks(req: ApiRequest, ctx: ApiContext, serviceRoot: string, skipto
   return { nextAbsolute, nextLight: ctx.reportingNextLink === 'absolute' ? nextAbsolute : relative };
 }
 
-/** `$top` and `$skiptoken` must be whole numbers: `'1000]'` gives the 400 of elastic#8633 (reference §1.2). */
+/** `$top` and `$skiptoken` must be whole numbers: `'1000]'` gives the 400 of elastic#8633 (docs/sources.md#rws-query). */
 function wholeNumber(text: string | null, option: string): number | undefined {
   if (text === null) return undefined;
   if (!/^\d+$/.test(text)) throw new BadQuery(`Incorrect format for ${option} argument '${text}'.`);
@@ -97,7 +97,7 @@ function selectedFields(select: string | null): readonly string[] {
 /**
  * The window: [StartDate, EndDate], both inclusive; the last 48 hours without a filter; now as the end
  * when only StartDate is given [I]. EndDate needs StartDate (jj984335), and StartDate may not be older
- * than the configured days before today (`Get-MessageTrace`'s rule and text, reference §1.7).
+ * than the configured days before today (`Get-MessageTrace`'s rule and text, docs/sources.md#rws-retention).
  */
 function timeWindow(filter: ReportingFilter, now: number, maxAgeDays: number): { start: PreciseTime; end: PreciseTime } {
   const { startDate, endDate } = filter;

@@ -11,7 +11,7 @@ export type Route =
 
 const TOKEN = /^\/([^/]+)\/oauth2\/(v2\.0\/)?token\/?$/i;
 const GRAPH = /^\/(v1\.0|beta)\/admin\/exchange\/tracing\/messageTraces\/?$/i;
-// "The path is not case-sensitive." (reference §1.1); clients use both casings.
+// "The path is not case-sensitive." (docs/sources.md#rws-endpoint); clients use both casings.
 const REPORTING = /^\/ecp\/reportingwebservice\/reporting\.svc\/messagetrace\/?$/i;
 
 /** Routes a path. Login, Graph and RWS share one origin, as the collector's O365_*_URL settings allow. */

@@ -6,7 +6,7 @@ import type { TraceDataset } from './trace-dataset.js';
 /** Whether row `i` matches a query's non-time terms at `nowMs` (status depends on the time). */
 export type RowPredicate = (i: number, nowMs: number) => boolean;
 
-/** Exchange compares addresses case-insensitively; `*@contoso.com` matches a whole domain (reference §2.3). */
+/** Exchange compares addresses case-insensitively; `*@contoso.com` matches a whole domain (docs/sources.md#graph-query). */
 function addressMatcher(wanted: string): (address: string) => boolean {
   const lower = wanted.toLowerCase();
   if (lower.startsWith('*@')) return (a) => a.endsWith(lower.slice(1));
@@ -76,7 +76,7 @@ export interface ScanResult {
 
 /**
  * Collects up to `take` visible, matching rows in [from, to) after skipping `skip` of them. Rows not yet
- * visible at `nowMs` are absent, as late rows are from the real service (reference §4 item 1). The scan
+ * visible at `nowMs` are absent, as late rows are from the real service (docs/sources.md#late-rows). The scan
  * is bounded by the window, which the caller found by binary search.
  */
 export function scanRows(ds: TraceDataset, from: number, to: number, nowMs: number, predicate: RowPredicate | undefined, skip: number, take: number): ScanResult {

@@ -21,7 +21,7 @@ import { TraceDataset } from './trace-dataset.js';
 /**
  * Starts the Microsoft 365 emulator: Entra ID token endpoints, Graph messageTraces and the Reporting Web
  * Service MessageTrace report on one `node:http` origin, serving a seeded dataset with Microsoft's
- * limits, quirks and scripted faults (reference §5).
+ * limits, quirks and scripted faults .
  */
 export async function startMicrosoftEmulator(options: MicrosoftEmulatorOptions): Promise<MicrosoftEmulator> {
   if (!options.clientId || !options.clientSecret) throw new RangeError('the emulator needs a clientId and a clientSecret');

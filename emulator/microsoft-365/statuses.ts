@@ -1,6 +1,6 @@
 /**
  * Delivery statuses, stored as small codes. Graph spells them camelCase (`delivered`, `filteredAsSpam`),
- * the Reporting Web Service PascalCase (`Delivered`, `FilteredAsSpam`) (reference §2.2, §2.3). `None` and
+ * the Reporting Web Service PascalCase (`Delivered`, `FilteredAsSpam`) (docs/sources.md#graph-fields). `None` and
  * `recalled` are never generated: how Graph shows rejected recipients is an open question (§6 item 8).
  */
 export const Status = {

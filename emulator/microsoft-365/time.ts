@@ -1,6 +1,6 @@
 /**
  * Times at Microsoft's precision. Exchange stamps `Received` in 100-ns ticks, printed with seven
- * fractional digits (`2022-09-05T18:10:13.4907658`, reference §1.3). Epoch ticks overflow a JS number's
+ * fractional digits (`2022-09-05T18:10:13.4907658`, docs/sources.md#rws-fields). Epoch ticks overflow a JS number's
  * 53 exact bits, so a time is carried as whole milliseconds plus `sub`, the 0..9999 ticks after them.
  */
 
@@ -57,20 +57,20 @@ export function formatTicksLocal(ms: number, sub: number): string {
   return `${new Date(ms).toISOString().slice(0, 23)}${String(sub).padStart(4, '0')}`;
 }
 
-/** Seven fractional digits with `Z`: `2026-11-24T10:30:00.1234567Z`, Graph's `receivedDateTime` (reference §2.3). */
+/** Seven fractional digits with `Z`: `2026-11-24T10:30:00.1234567Z`, Graph's `receivedDateTime` (docs/sources.md#graph-query). */
 export function formatTicksUtc(ms: number, sub: number): string {
   return `${formatTicksLocal(ms, sub)}Z`;
 }
 
 /**
- * The OData v2 verbose JSON date `/Date(ms)/` (reference §1.3); precision drops to the millisecond. The
+ * The OData v2 verbose JSON date `/Date(ms)/` (docs/sources.md#rws-fields); precision drops to the millisecond. The
  * escaped slash `\/` that WCF puts on the wire is added when the body is serialised (reporting-render.ts).
  */
 export function formatVerboseDate(ms: number): string {
   return `/Date(${ms})/`;
 }
 
-/** The start of the UTC day holding `ms`: Graph's 90-day limit counts from 00:00 UTC (reference §2.3). */
+/** The start of the UTC day holding `ms`: Graph's 90-day limit counts from 00:00 UTC (docs/sources.md#graph-query). */
 export function startOfUtcDay(ms: number): number {
   return Math.floor(ms / 86_400_000) * 86_400_000;
 }

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 /** Which API a token is for: Graph, or the Reporting Web Service (resource `https://outlook.office365.com`). */
 export type Audience = 'graph' | 'reporting';
 
-/** The resource whose tokens the Reporting Web Service accepts (reference §1.8). */
+/** The resource whose tokens the Reporting Web Service accepts (docs/sources.md#rws-auth). */
 export const REPORTING_RESOURCE = 'https://outlook.office365.com';
 
 /** Why a bearer token was refused; each maps to Microsoft's own wording in errors.ts. */

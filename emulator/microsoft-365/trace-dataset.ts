@@ -18,7 +18,7 @@ interface MessageStrings {
 
 /**
  * A generated tenant's message trace: every recipient row, sorted as the services return them
- * (receivedDateTime descending, then recipientAddress ascending, reference §2.2/§2.3). Rows are
+ * (receivedDateTime descending, then recipientAddress ascending, docs/sources.md#graph-fields/§2.3). Rows are
  * addressed by index (0 = newest); the server binary-searches time windows instead of scanning.
  */
 export class TraceDataset {
@@ -189,7 +189,7 @@ export class TraceDataset {
       RecipientAddress: this.recipient(i),
       Subject: m.subject,
       Status: REPORTING_STATUS[this.status(i, nowMs)]!,
-      // Blank IPs are null in the RWS, "" in Graph (reference §1.3 vs §2.3).
+      // Blank IPs are null in the RWS, "" in Graph (docs/sources.md#rws-fields).
       ToIP: toIP === '' ? null : toIP,
       FromIP: m.fromIP === '' ? null : m.fromIP,
       Size: this.c.rowSize[i]!,

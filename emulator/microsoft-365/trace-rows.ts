@@ -3,7 +3,7 @@ import type { AddressBook } from './dataset-content.js';
 
 /**
  * The dataset's storage layout and the row forms it hands out: Graph rows, RWS rows and ground truth.
- * Field names and order are Microsoft's (reference §1.3, §2.3), since tests compare them as JSON.
+ * Field names and order are Microsoft's (docs/sources.md#rws-fields, #graph-fields), since tests compare them as JSON.
  */
 
 /** The columns a generated dataset is made of: typed arrays per message and per row, no per-row strings. */
@@ -28,7 +28,7 @@ export interface DatasetColumns {
   readonly rowSettleDelay: Uint32Array;
 }
 
-/** A Graph messageTraces row: the same record type the collector's Graph client reads (reference §2.3). */
+/** A Graph messageTraces row: the same record type the collector's Graph client reads (docs/sources.md#graph-query). */
 export type GraphRow = GraphTraceRecord;
 
 /**
@@ -40,5 +40,5 @@ export interface GroundTruthRow extends GraphRow {
   settlesAt: string;
 }
 
-/** A Reporting Web Service row without the query-dependent StartDate, EndDate and Index (reference §1.3). */
+/** A Reporting Web Service row without the query-dependent StartDate, EndDate and Index (docs/sources.md#rws-fields). */
 export type ReportingRow = Omit<ReportingTraceRecord, 'StartDate' | 'EndDate' | 'Index'>;

@@ -3,7 +3,7 @@ import type { Random } from './random.js';
 /**
  * When a row shows up in the APIs. Microsoft says trace data appears 5–10 minutes after a message is
  * sent, while collectors plan for hours of delay and rows that are "not guaranteed to be sequential"
- * (reference §1.7, §4 item 1). Each row therefore gets its own delay.
+ * (docs/sources.md#late-rows). Each row therefore gets its own delay.
  *
  * - `immediate`: visible from its received time on (for tests that are not about lateness).
  * - `realistic` (default): uniform in [minMs, maxMs] (5–10 min), except a tail of `tailFraction` (3 %)
@@ -16,7 +16,7 @@ export type VisibilityOptions =
   | { readonly kind: 'fixed'; readonly delayMs: number };
 
 /**
- * How long a row shows `gettingStatus` before its final status (reference §4 item 2), counted from its
+ * How long a row shows `gettingStatus` before its final status (docs/sources.md#status-changes), counted from its
  * received time: a fixed number of milliseconds (0 = settled from the start), or uniform in a range.
  * Default: uniform in 1–30 minutes, so a row first seen 5–10 minutes after receipt is often still
  * `gettingStatus` and changes later.

@@ -31,7 +31,7 @@ describe('next links from the activity input', () => {
 
   it('a link to another origin is refused before any request: the token never reaches it', async (t) => {
     const err = await refusedLink(t, (foreign) => `${foreign.url}/v1.0/admin/exchange/tracing/messageTraces?$skiptoken=2`);
-    assert.match(err.message, /points to http:\/\/127\.0\.0\.1:\d+, not the configured API/);
+    assert.match(err.message, /points to http:\/\/127\.0\.0\.1:\d+\/?, not the configured API/);
   });
 
   it('a plain-http link to an https API is refused the same way', async (t) => {

@@ -48,7 +48,7 @@ describe('Retry-After', () => {
 
 describe('next links', () => {
   const request = 'https://reports.office365.com/ecp/reportingwebservice/reporting.svc/MessageTrace?$top=2';
-  it('resolves the Reporting Web Service relative form like RFC 3986 (reference §1.4)', () => {
+  it('resolves the Reporting Web Service relative form like RFC 3986 (docs/sources.md#rws-json-shapes)', () => {
     assert.equal(
       resolveNextLink('../../ReportingWebService/Reporting.svc/MessageTrace?$skiptoken=2', request, 'GET'),
       'https://reports.office365.com/ecp/ReportingWebService/Reporting.svc/MessageTrace?$skiptoken=2',
