@@ -27,7 +27,7 @@ export class TokenRejectedError extends MicrosoftApiError {
 
 /**
  * Graph answered 401 because the tenant has no service principal for Microsoft's message trace app
- * (8bd644d1-64a1-4d4b-ae52-2e0cbf64e373); provisioning it can take hours (docs/sources.md#graph-query).
+ * (8bd644d1-64a1-4d4b-ae52-2e0cbf64e373); provisioning it can take hours (docs/sources.md#graph-auth).
  */
 export class ServicePrincipalMissingError extends MicrosoftApiError {
   override name = 'ServicePrincipalMissingError';

@@ -8,7 +8,7 @@ export interface Permissions {
   graph: boolean;
   /** The app holds ReportingWebService.Read.All and a directory role; false → RWS 403. */
   reporting: boolean;
-  /** The Transport Data Platform service principal exists; false → Graph 401 (docs/sources.md#graph-query). */
+  /** The Transport Data Platform service principal exists; false → Graph 401 (docs/sources.md#graph-auth). */
   servicePrincipalProvisioned: boolean;
 }
 

@@ -7,13 +7,13 @@ import { htmlReply, jsonReply, type ApiRequest, type Reply } from './http.js';
  * observed ones where the reference has them; the rest are marked [I] there.
  */
 
-/** The throttling text of Graph, the V2 cmdlet and (here) the RWS (docs/sources.md#graph-fields). */
+/** The throttling text of Graph, the V2 cmdlet and (here) the RWS (docs/sources.md#graph-throttling). */
 export const THROTTLED_MESSAGE = 'Your recent queries have surpassed the permitted limit, please try again later.';
 
 /** The RWS answer when the app has no role for the report (docs/sources.md#rws-errors). Note the space before the dot. */
 export const NO_REPORT_PERMISSION = 'No permission to access the report for the organization .';
 
-/** Graph's 401 while the Transport Data Platform service principal is missing (docs/sources.md#graph-query). */
+/** Graph's 401 while the Transport Data Platform service principal is missing (docs/sources.md#graph-auth). */
 export const SERVICE_PRINCIPAL_MISSING =
   'Service principal-less Authentication failed: the service principal for App ID 8bd644d1-64a1-4d4b-ae52-2e0cbf64e373 was not found. Please create a service principal for this app in your tenant. Provisioning may take several hours to complete.';
 
