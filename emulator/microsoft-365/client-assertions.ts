@@ -7,8 +7,11 @@ import { compactVerify, decodeJwt, decodeProtectedHeader, type JWTPayload } from
  * or a token from an external issuer that a federated identity credential trusts
  * (https://learn.microsoft.com/en-us/entra/workload-id/workload-identity-federation).
  * Each refusal carries the AADSTS code of https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes:
- * 700027 signature or key, 700024 outside the valid time, 50027 an invalid JWT (audience, issuer or subject
- * not as required, a replayed `jti` [I: the code Entra answers a replay with is not documented]),
+ * 700027 signature or key, 700024 outside the valid time, 700021 iss or sub not the client id, 700023 an
+ * audience other than the token endpoint (the codes Azure SDK's troubleshooting lists for client assertions:
+ * https://learn.microsoft.com/en-us/azure/developer/java/sdk/troubleshooting-authentication-service-principal),
+ * 50027 a JWT otherwise invalid (no `jti`, or a replayed one: which code Entra answers a replay with is not
+ * documented),
  * 700211/700212/700213 no federated credential for the issuer, audience or subject.
  */
 
@@ -89,9 +92,9 @@ export class AssertionVerifier {
     if (!(await signedBy(assertion, registered.key))) {
       return { code: 700027, text: 'Client assertion contains an invalid signature. [Reason - The key was found, but use of the key to verify the signature failed.]' };
     }
-    if (claims.iss !== clientId || claims.sub !== clientId) return { code: 50027, text: `Invalid JWT token. The client assertion's iss and sub must both be the client id '${clientId}'.` };
+    if (claims.iss !== clientId || claims.sub !== clientId) return { code: 700021, text: `Client assertion application identifier doesn't match 'client_id' parameter. The client assertion's iss and sub must both be the client id '${clientId}'.` };
     const audiences = typeof claims.aud === 'string' ? [claims.aud] : (claims.aud ?? []);
-    if (!audiences.some((a) => tokenUrls.includes(a))) return { code: 50027, text: `Invalid JWT token. Token has an unexpected audience; it must be the token endpoint '${tokenUrls[0]}'.` };
+    if (!audiences.some((a) => tokenUrls.includes(a))) return { code: 700023, text: `Client assertion audience claim does not match Realm issuer. It has an unexpected audience; it must be the token endpoint '${tokenUrls[0]}'.` };
     const outside = timeRangeRefusal(claims, now);
     if (outside) return outside;
     if (typeof claims.jti !== 'string' || !claims.jti) return { code: 50027, text: 'Invalid JWT token. The client assertion has no jti claim.' };

@@ -119,8 +119,8 @@ describe('certificate credentials: the collector signs, the emulator verifies as
     const defects: Array<[string, Promise<string>, string, RegExp]> = [
       ['an unregistered certificate', signed({}, strangerKey, parseClientCertificate(stranger.pem).x5tS256), 'AADSTS700027', /The key was not found/],
       ['a registered thumbprint signed by another key', signed({}, strangerKey), 'AADSTS700027', /use of the key to verify the signature failed/],
-      ['the wrong audience', signed({ aud: 'https://login.microsoftonline.com/other/oauth2/v2.0/token' }), 'AADSTS50027', /unexpected audience/],
-      ['sub not the client id', signed({ sub: 'someone-else' }), 'AADSTS50027', /iss and sub/],
+      ['the wrong audience', signed({ aud: 'https://login.microsoftonline.com/other/oauth2/v2.0/token' }), 'AADSTS700023', /unexpected audience/],
+      ['sub not the client id', signed({ sub: 'someone-else' }), 'AADSTS700021', /iss and sub/],
       ['an expired assertion', signed({ nowMs: now - 60 * MIN }), 'AADSTS700024', /not within its valid time range/],
       ['an assertion not yet valid', signed({ nowMs: now + 60 * MIN }), 'AADSTS700024', /not within its valid time range/],
     ];
@@ -140,7 +140,7 @@ describe('certificate credentials: the collector signs, the emulator verifies as
     const replayed = await signed({});
     const crafted: Array<[string, () => Promise<string>, string]> = [
       ['wrong key', () => signed({}, strangerKey), 'AADSTS700027'],
-      ['wrong aud', () => signed({ aud: 'https://login.microsoftonline.com/other/oauth2/v2.0/token' }), 'AADSTS50027'],
+      ['wrong aud', () => signed({ aud: 'https://login.microsoftonline.com/other/oauth2/v2.0/token' }), 'AADSTS700023'],
       ['expired', () => signed({ nowMs: now - 60 * MIN }), 'AADSTS700024'],
       ['replayed jti', async () => replayed, 'AADSTS50027'],
     ];
