@@ -1,4 +1,5 @@
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import { formatDuration } from '../config/durations.js';
 import { collectorWorkflowId } from '../config/temporal.js';
 import { retryAfterInMessage } from '../microsoft/retry-after.js';
@@ -40,15 +41,36 @@ type ProtoTime = { seconds?: unknown; nanos?: number | null } | null | undefined
 const protoMs = (t: ProtoTime) => (t && t.seconds != null ? Number(String(t.seconds)) * 1000 + Math.round((t.nanos ?? 0) / 1e6) : undefined);
 
 /** One pending activity as status shows it; the server knows its attempt, last failure and next attempt time. */
-export function retryingActivity(a: PendingActivity, nowMs: number): RetryingActivity {
+export function retryingActivity(a: PendingActivity, nowMs: number, lastFailure = a.lastFailure?.message ?? undefined): RetryingActivity {
   const nextMs = protoMs(a.nextAttemptScheduleTime) ?? addMs(protoMs(a.lastAttemptCompleteTime), protoMs(a.lastFailure?.applicationFailureInfo?.nextRetryDelay));
   return {
     activity: a.activityType?.name ?? 'activity',
     attempt: a.attempt ?? 1,
-    lastFailure: a.lastFailure?.message ?? undefined,
+    lastFailure,
     failureType: a.lastFailure?.applicationFailureInfo?.type ?? undefined,
     ...(nextMs !== undefined && { nextAttemptAt: new Date(nextMs).toISOString(), retryInMs: Math.max(0, nextMs - nowMs) }),
   };
+}
+
+/**
+ * The activities the server is retrying for a collector (attempt 2 on), each with its last failure's message
+ * decoded: failures keep their message encrypted (the codec's failure attributes), so the raw pending
+ * activity only says "Encoded failure".
+ */
+export async function retryingActivities(client: Client, handle: WorkflowHandle): Promise<RetryingActivity[]> {
+  return retryingOf(client, (await handle.describe()).raw.pendingActivities ?? [], Date.now());
+}
+
+async function retryingOf(client: Client, pending: readonly PendingActivity[], nowMs: number): Promise<RetryingActivity[]> {
+  const retried = pending.filter((a) => (a.attempt ?? 1) > 1);
+  return Promise.all(retried.map(async (a) => retryingActivity(a, nowMs, await failureMessage(client, a.lastFailure))));
+}
+
+/** A failure's message as the key holder reads it; the raw text when it cannot be decoded. */
+async function failureMessage(client: Client, failure: PendingActivity['lastFailure']): Promise<string | undefined> {
+  if (!failure) return undefined;
+  const decoded = await decodeOptionalFailureToOptionalError(client.options.loadedDataConverter, failure).catch(() => undefined);
+  return decoded?.message ?? failure.message ?? undefined;
 }
 
 function addMs(a: number | undefined, b: number | undefined): number | undefined {
@@ -73,7 +95,7 @@ export async function getStatus(client: Client, tenantId: string, devoCertificat
   const handle = client.workflow.getHandle(collectorWorkflowId(tenantId));
   const [status, description] = await Promise.all([handle.query(statusQuery), handle.describe().catch(() => undefined)]);
   const nowMs = Date.now();
-  const retrying = (description?.raw.pendingActivities ?? []).filter((a) => (a.attempt ?? 1) > 1).map((a) => retryingActivity(a, nowMs));
+  const retrying = await retryingOf(client, description?.raw.pendingActivities ?? [], nowMs);
   const throttled = throttledOf(retrying);
   // The Devo certificate is read here, from the client's own configuration: the workflow never sees Devo's files.
   const devo = devoCertificate && certificateExpiry(devoCertificate.path, devoCertificate.setting, nowMs);

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { FAULT_BATCH, faultDataset, startFaultHarness, type FaultHarness } from '../helpers/fault-harness.js';
 import { assertScenario, writeFaultTable } from '../helpers/fault-report.js';
 import { waitUntil } from '../helpers/wait-until.js';
+import { retryingActivities } from '../../client/status.js';
 
 const graphAnswers = (h: FaultHarness, status: number) => h.emulator.stats().requests[`graph ${status}`] ?? 0;
 
@@ -69,8 +70,8 @@ describe('fault scenarios: nothing lost, duplicates within one batch per fault, 
     const downSince = Date.now();
     h.note('receiver down 30 s');
     await waitUntil(async () => {
-      const pending = (await h.handle.describe()).raw.pendingActivities ?? [];
-      return pending.some((a) => a.activityType?.name === 'sendToDevo' && (a.attempt ?? 0) >= 2 && /ECONNREFUSED/.test(a.lastFailure?.message ?? ''));
+      const retrying = await retryingActivities(h.client, h.handle);
+      return retrying.some((a) => a.activity === 'sendToDevo' && a.attempt >= 2 && /ECONNREFUSED/.test(a.lastFailure ?? ''));
     }, { timeoutMs: 60_000, what: 'sendToDevo retrying against the closed port' });
     await sleep(Math.max(0, 30_000 - (Date.now() - downSince))); // the outage itself, not a wait for a condition
     await h.receiver.start();

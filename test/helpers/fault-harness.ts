@@ -64,6 +64,8 @@ export interface FaultHarness {
   readonly receiver: ReceiverProcess;
   readonly workers: WorkerProcesses;
   readonly handle: WorkflowHandle<typeof messageTraceCollector>;
+  /** The client that started the collector, with the data converter that decodes its payloads and failures. */
+  readonly client: Client;
   readonly sampler: StatusSampler;
   /** Counts a fault the scenario caused itself (a kill, a restart, an outage) for the table. */
   note(fault: string): void;
@@ -144,6 +146,7 @@ export async function startFaultHarness(t: TestContext, options: FaultHarnessOpt
     receiver,
     workers,
     handle,
+    client: temporal.client,
     sampler,
     note: (fault) => void (noted[fault] = (noted[fault] ?? 0) + 1),
     delivered: () => receiver.records(TAG).length,

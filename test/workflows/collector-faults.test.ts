@@ -5,7 +5,7 @@ import { accountFor, summary } from '../helpers/accounting.js';
 import { collectorFixture } from '../helpers/collector-fixture.js';
 import { graphTruth, settledDataset } from '../helpers/ground-truth.js';
 import { waitUntil } from '../helpers/wait-until.js';
-import { getStatus } from '../../client/status.js';
+import { getStatus, retryingActivities } from '../../client/status.js';
 
 const MIN = 60_000;
 
@@ -90,9 +90,9 @@ describe('the collector survives Microsoft faults without losing a record', () =
       // sendToDevo retries against the closed port, its attempts visible to any client (and the UI)
       let pendingSeen = 'none';
       await waitUntil(async () => {
-        const pending = (await handle.describe()).raw.pendingActivities ?? [];
-        pendingSeen = pending.map((a) => `${a.activityType?.name} attempt ${a.attempt}, state ${a.state}, last failure: ${a.lastFailure?.message ?? 'none'}`).join(' | ') || 'none';
-        return pending.some((a) => a.activityType?.name === 'sendToDevo' && (a.attempt ?? 0) >= 3 && /ECONNREFUSED/.test(a.lastFailure?.message ?? ''));
+        const retrying = await retryingActivities(f.env.client, handle);
+        pendingSeen = retrying.map((a) => `${a.activity} attempt ${a.attempt}, last failure: ${a.lastFailure ?? 'none'}`).join(' | ') || 'none';
+        return retrying.some((a) => a.activity === 'sendToDevo' && a.attempt >= 3 && /ECONNREFUSED/.test(a.lastFailure ?? ''));
       }, { what: 'sendToDevo retrying while Devo is down', timeoutMs: 60_000, intervalMs: 250, explain: () => `pending activities: ${pendingSeen}; ${f.delivered().length} records delivered, ${deliveredWhenDown} when Devo went down` });
       const stuck = await getStatus(f.env.client, f.tenantId);
       assert.ok(stuck.retrying?.some((r) => r.activity === 'sendToDevo' && /ECONNREFUSED/.test(r.lastFailure ?? '')), 'status shows the send being retried and why');
