@@ -11,6 +11,7 @@ import { activityDepsFromConfig } from '../worker/activity-deps.js';
 import { createCollectorWorker } from '../worker/create-worker.js';
 import { connectWorker } from '../worker/connect-worker.js';
 import { installRuntimeLogger } from '../worker/run-worker.js';
+import { flushTracing, startTracing } from '../tracing/otel.js';
 import { SEARCH_ATTRIBUTE_FLAGS } from '../workflows/search-attributes.js';
 import { connectClient } from './connect.js';
 import { startDemo, type Demo } from './demo.js';
@@ -65,6 +66,7 @@ export async function runAllInOne(base: Config, options: RunOptions = {}): Promi
       dataConverter,
       deps: activityDepsFromConfig(config),
       ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
+      tracing: startTracing(config),
     });
     const running = worker.run();
     const { client, connection } = await connectClient(config, address);
@@ -91,6 +93,7 @@ export async function runAllInOne(base: Config, options: RunOptions = {}): Promi
   } finally {
     live.end();
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+    await flushTracing();
   }
 }
 

@@ -6,6 +6,7 @@ import type { DevoTransport } from '../devo/transport.js';
 import { activityDepsFromConfig } from './activity-deps.js';
 import { createCollectorWorker } from './create-worker.js';
 import { connectWorker } from './connect-worker.js';
+import { bundleTraces, flushTracing, startTracing } from '../tracing/otel.js';
 import { metricsUrl, prometheusTelemetry } from '../metrics/prometheus.js';
 
 let runtimeInstalled = false;
@@ -42,10 +43,15 @@ export async function runWorker(config: Config, options: { address: string; devo
       dataConverter: createDataConverter(config.payloadKey),
       deps,
       ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
+      tracing: startTracing(config),
     });
+    if (config.tracing && config.workflowBundlePath && !bundleTraces(config.workflowBundlePath)) {
+      logger.warn({ bundle: config.workflowBundlePath }, 'tracing activities only: O365_WORKFLOW_BUNDLE was built without the workflow interceptors (npm run build:workflow -- --tracing)');
+    }
     logger.info({ taskQueue: config.temporal.taskQueue, address: options.address, devo: deps.devo.description, metrics: config.metricsAddress && metricsUrl(config.metricsAddress) }, 'worker started');
     await worker.run();
   } finally {
+    await flushTracing();
     await connection.close();
   }
 }

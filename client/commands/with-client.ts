@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../config/schema.js';
+import { flushTracing } from '../../tracing/otel.js';
 import { connectClient } from '../connect.js';
 import { configOrExit } from './config-or-exit.js';
 
@@ -13,6 +14,7 @@ export async function withClient<T>(command: string, body: (client: Client, conf
   try {
     return await body(client, config);
   } finally {
+    await flushTracing();
     await connection.close();
   }
 }

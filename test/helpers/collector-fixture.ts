@@ -9,7 +9,7 @@ import { syslogTransport } from '../../devo/transport.js';
 import { startDevoReceiver, type DevoReceiver } from '../../emulator/devo-receiver/index.js';
 import { startMicrosoftEmulator, type MicrosoftEmulator, type MicrosoftEmulatorOptions } from '../../emulator/microsoft-365/index.js';
 import { activityDepsFromConfig } from '../../worker/activity-deps.js';
-import { createCollectorWorker } from '../../worker/create-worker.js';
+import { createCollectorWorker, type CollectorWorkerOptions } from '../../worker/create-worker.js';
 import type { messageTraceCollector } from '../../workflows/index.js';
 import { statusQuery } from '../../workflows/messages.js';
 import type { CollectorSettings, CollectorStatus } from '../../workflows/state.js';
@@ -51,6 +51,8 @@ export async function collectorFixture(
   source: 'graph' | 'reporting' = 'graph',
   /** Changes to the worker's real activity dependencies, e.g. `{ pulledChunks: undefined }`. */
   depsOverrides: Partial<ActivityDeps> = {},
+  /** Worker options beside the defaults, e.g. tracing with a bundle that carries its interceptors. */
+  workerOverrides: Partial<Pick<CollectorWorkerOptions, 'tracing' | 'workflowBundle'>> = {},
 ): Promise<CollectorFixture> {
   const env = await temporalTestEnv();
   certificates ??= generateCertificateSet();
@@ -68,6 +70,7 @@ export async function collectorFixture(
     dataConverter: env.dataConverter,
     deps: { ...activityDepsFromConfig(config, devo), ...depsOverrides },
     workflowBundle: env.workflowBundle,
+    ...workerOverrides,
   });
   t.after(async () => {
     await receiver.close();
