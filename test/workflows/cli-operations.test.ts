@@ -1,5 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { requestBackfill } from '../../client/backfill.js';
 import { requestProgress } from '../../client/backfill-progress.js';
 import { lastRun } from '../../client/last-run.js';
@@ -9,10 +13,24 @@ import type { Config } from '../../config/schema.js';
 import { collectorWorkflowId } from '../../config/temporal.js';
 import { alignDown, iso } from '../../time-windows/index.js';
 import { pauseSignal, resumeSignal, statusQuery } from '../../workflows/messages.js';
+import { PROJECT_ROOT } from '../../dev-server/locate-cli.js';
 import { collectorFixture } from '../helpers/collector-fixture.js';
+import { REPLAY_KEY } from '../replay/history-files.js';
 import { settledDataset } from '../helpers/ground-truth.js';
 
 const MIN = 60_000;
+
+/** Runs the real CLI against the test server without blocking this process, whose worker must answer its queries. */
+async function o365Trace(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  const cwd = mkdtempSync(join(tmpdir(), 'o365-cli-'));
+  const cli = [join(PROJECT_ROOT, 'client/cli.ts'), ...args];
+  const base = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TEMPORAL_ADDRESS: process.env.TEMPORAL_ADDRESS ?? '', PAYLOAD_KEY: REPLAY_KEY.toString('base64') };
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', import.meta.resolve('tsx'), ...cli], { cwd, env: { ...base, ...env }, timeout: 60_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
 
 describe('starting and watching collectors from the CLI functions', () => {
   it('a collector terminated by mistake restarts from its last cursor; --from-scratch starts from O365_START', async (t) => {
@@ -95,7 +113,8 @@ describe('starting and watching collectors from the CLI functions', () => {
     const start = alignDown(now - 60 * MIN, 5 * MIN);
     const f = await collectorFixture(t, { dataset: settledDataset({ records: 2_000, startMs: start - 120 * MIN, endMs: now }) });
     const { client } = f.env;
-    const other: Config = { ...f.config, microsoft: { ...f.config.microsoft, tenantId: `${f.tenantId}-b`, start: iso(start) } };
+    // A second collector on a queue no worker serves: listed, never run (this worker serves one tenant).
+    const other: Config = { ...f.config, microsoft: { ...f.config.microsoft, tenantId: `${f.tenantId}-b`, start: iso(start) }, temporal: { ...f.config.temporal, taskQueue: `${f.taskQueue}-idle` } };
     await f.worker.runUntil(async () => {
       await startCollector(client, { ...f.config, microsoft: { ...f.config.microsoft, start: iso(start) } });
       await startCollector(client, other);
@@ -129,6 +148,35 @@ describe('starting and watching collectors from the CLI functions', () => {
       assert.deepEqual(listed.map((s) => s.execution), ['running', 'not started']);
       await handle.signal(resumeSignal);
       await handle.terminate('test done');
+    });
+  });
+
+  it('the commands print it: status with the workflow id, UI link and readable figures, status --all, and where start began', async (t) => {
+    const now = Date.now();
+    const f = await collectorFixture(t, { dataset: settledDataset({ records: 2_000, startMs: now - 3 * 60 * MIN, endMs: now }) });
+    const id = collectorWorkflowId(f.tenantId);
+    const env = { O365_TENANT_ID: f.tenantId, TEMPORAL_TASK_QUEUE: f.taskQueue, TEMPORAL_UI_URL: 'https://temporal-ui.example.com/' };
+    await f.worker.runUntil(async () => {
+      const first = await startCollector(f.env.client, f.config);
+      const caughtUp = await f.waitForStatus(f.env.client.workflow.getHandle(id), (s) => s.caughtUp && s.totals.records >= 1_000);
+      const status = await o365Trace(['status'], env);
+      assert.equal(status.code, 0, status.stderr);
+      assert.match(status.stdout, new RegExp(`^workflow: ${id}$`, 'm'));
+      assert.ok(status.stdout.includes(`ui: https://temporal-ui.example.com/namespaces/default/workflows/${encodeURIComponent(id)}/${first.runId}/history\n`), status.stdout);
+      assert.match(status.stdout, /^cursor: \d{4}-\d\d-\d\dT\d\d:\d\d:00Z \(\d+m(\d+s)? behind now\)$/m);
+      assert.match(status.stdout, /^totals: \d,\d{3} records/m);
+      const json = JSON.parse((await o365Trace(['status', '--json'], env)).stdout) as { cursor: string; workflowId: string; uiLink: string };
+      assert.equal(json.workflowId, id);
+      assert.ok(Date.parse(json.cursor) >= Date.parse(caughtUp.cursor));
+      const all = await o365Trace(['status', '--all', '--json'], env);
+      const listed = (JSON.parse(all.stdout) as { collectors: { tenantId: string; execution: string }[] }).collectors;
+      assert.deepEqual(listed.find((c) => c.tenantId === f.tenantId)?.execution, 'running');
+
+      await f.env.client.workflow.getHandle(id).terminate('terminated by mistake');
+      const restarted = await o365Trace(['start'], { ...env, O365_START: '2h' });
+      assert.equal(restarted.code, 0, restarted.stderr);
+      assert.match(restarted.stdout, new RegExp(`^started ${id} from \\S+Z, the last cursor of its terminated run ${first.runId} \\(read from its search attribute\\); --from-scratch starts from O365_START instead$`, 'm'));
+      await f.env.client.workflow.getHandle(id).terminate('test done');
     });
   });
 });
