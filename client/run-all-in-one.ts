@@ -10,12 +10,16 @@ import { activityDepsFromConfig } from '../worker/activity-deps.js';
 import { createCollectorWorker } from '../worker/create-worker.js';
 import { connectWorker } from '../worker/connect-worker.js';
 import { installRuntimeLogger } from '../worker/run-worker.js';
+import { flushTracing, startTracing } from '../tracing/otel.js';
 import { SEARCH_ATTRIBUTE_FLAGS } from '../workflows/search-attributes.js';
 import { connectClient } from './connect.js';
 import { startDemo, type Demo } from './demo.js';
 import { loadOrCreatePayloadKey } from './payload-key.js';
 import { resolveStart, startCollector } from './start-collector.js';
 import { getStatus, statusLine } from './status.js';
+import { liveLine, type LiveOutput } from './live-line.js';
+import { startedLine } from './start-lines.js';
+import { workflowUiLink } from './ui-link.js';
 
 /** Options of `o365-trace run`. */
 export interface RunOptions {
@@ -23,6 +27,8 @@ export interface RunOptions {
   readonly untilCaughtUp?: boolean;
   readonly statusIntervalMs?: number;
   readonly print?: (line: string) => void;
+  /** Where the live status line goes when `print` is not given @default process.stdout */
+  readonly output?: LiveOutput;
 }
 
 /**
@@ -31,7 +37,9 @@ export interface RunOptions {
  * Returns the exit code.
  */
 export async function runAllInOne(base: Config, options: RunOptions = {}): Promise<number> {
-  const print = options.print ?? ((line: string) => console.log(line));
+  // On a terminal the status line redraws in place; elsewhere it is a line per change.
+  const live = liveLine(options.print ? { write: (text: string) => options.print!(text.replace(/\n$/, '')) } : (options.output ?? process.stdout));
+  const print = (line: string) => live.print(line);
   const logger = createLogger('o365-trace', process.env.LOG_LEVEL ?? 'warn');
   installRuntimeLogger(logger, base.metricsAddress);
   mkdirSync(base.dataDir, { recursive: true });
@@ -45,7 +53,8 @@ export async function runAllInOne(base: Config, options: RunOptions = {}): Promi
       config = demo.config;
       demo.lines.forEach((line) => print(line));
     }
-    const address = config.temporal.address ?? (await embeddedServer(config, print, cleanups)).address;
+    const embedded = config.temporal.address ? undefined : await embeddedServer(config, print, cleanups);
+    const address = config.temporal.address ?? embedded!.address;
     const nativeConnection = await connectWorker(config, address);
     cleanups.unshift(() => nativeConnection.close());
     const dataConverter = dataConverterFor(config);
@@ -56,18 +65,22 @@ export async function runAllInOne(base: Config, options: RunOptions = {}): Promi
       dataConverter,
       deps: activityDepsFromConfig(config),
       ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
+      tracing: startTracing(config),
     });
     const running = worker.run();
     const { client, connection } = await connectClient(config, address);
     cleanups.unshift(() => connection.close());
     const started = await startCollector(client, config);
     if (started.clampWarning) print(`warning: ${started.clampWarning}`);
-    print(started.started ? `collector ${started.workflowId} started from ${started.start}` : `collector ${started.workflowId} re-attached (it keeps its own cursor)`);
+    print(started.started ? `collector ${startedLine(started)}` : `collector ${started.workflowId} re-attached (it keeps its own cursor)`);
+    const uiBase = embedded?.uiUrl ?? config.temporalUiUrl;
+    if (uiBase) print(`ui: ${workflowUiLink(uiBase, config.temporal.namespace, started.workflowId, started.runId)}`);
     const stopped = running.then(() => 'stopped' as const);
     for (;;) {
       const status = await getStatus(client, config.microsoft.tenantId).catch(() => undefined);
-      if (status) print(statusLine(status));
+      if (status) live.update(statusLine(status));
       if (options.untilCaughtUp && status?.caughtUp && status.phase !== 'blocked' && !status.backfill?.pending.length) {
+        live.end();
         print('caught up: the cursor is within one window of now - lag, and no backfill is pending');
         worker.shutdown();
         await running;
@@ -77,7 +90,9 @@ export async function runAllInOne(base: Config, options: RunOptions = {}): Promi
       if (outcome === 'stopped') return 0;
     }
   } finally {
+    live.end();
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+    await flushTracing();
   }
 }
 

@@ -1,6 +1,8 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import { formatDuration } from '../config/durations.js';
+import { formatCount, formatSpan, formatTime } from './format.js';
+import { hintFor } from './hints.js';
 import { collectorWorkflowId } from '../config/temporal.js';
 import { retryAfterInMessage } from '../microsoft/retry-after.js';
 import { FailureType } from '../workflows/failure-types.js';
@@ -34,7 +36,13 @@ export interface ThrottledReport {
  * The collector's own status plus the activities the server is retrying (as the UI shows them), and
  * `throttled` when one of them is waiting out a 429.
  */
-export type StatusReport = CollectorStatus & { readonly retrying?: RetryingActivity[]; readonly throttled?: ThrottledReport; readonly devoCertificate?: CertificateExpiry };
+export type StatusReport = CollectorStatus & {
+  readonly retrying?: RetryingActivity[];
+  readonly throttled?: ThrottledReport;
+  readonly devoCertificate?: CertificateExpiry;
+  readonly workflowId?: string;
+  readonly runId?: string;
+};
 
 type PendingActivity = NonNullable<Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['describe']>>['raw']['pendingActivities']>[number];
 type ProtoTime = { seconds?: unknown; nanos?: number | null } | null | undefined;
@@ -90,6 +98,12 @@ export function throttledOf(retrying: readonly RetryingActivity[]): ThrottledRep
   };
 }
 
+/** Where to find the collector: its workflow id and, when a UI is known, the link to its run. */
+export interface StatusWhere {
+  readonly workflowId: string;
+  readonly uiLink?: string;
+}
+
 /** Asks the tenant's collector for its status (a query: cheap, never touches history). */
 export async function getStatus(client: Client, tenantId: string, devoCertificate?: { path: string; setting: string }): Promise<StatusReport> {
   const handle = client.workflow.getHandle(collectorWorkflowId(tenantId));
@@ -99,33 +113,39 @@ export async function getStatus(client: Client, tenantId: string, devoCertificat
   const throttled = throttledOf(retrying);
   // The Devo certificate is read here, from the client's own configuration: the workflow never sees Devo's files.
   const devo = devoCertificate && certificateExpiry(devoCertificate.path, devoCertificate.setting, nowMs);
-  return { ...status, ...(retrying.length > 0 && { retrying }), ...(throttled && { throttled }), ...(devo && { devoCertificate: devo }) };
+  const where = { workflowId: handle.workflowId, ...(description && { runId: description.runId }) };
+  return { ...status, ...(retrying.length > 0 && { retrying }), ...(throttled && { throttled }), ...(devo && { devoCertificate: devo }), ...where };
 }
 
-/** One line per fact, times in ISO UTC. */
-export function formatStatus(status: StatusReport): string[] {
+/** One line per fact, times in ISO UTC, counts with thousands separators. */
+export function formatStatus(status: StatusReport, where?: StatusWhere): string[] {
   const lines = [
     `tenant: ${status.tenantId} (${status.source})`,
+    ...(where ? [`workflow: ${where.workflowId}`] : []),
+    ...(where?.uiLink ? [`ui: ${where.uiLink}`] : []),
     `phase: ${status.phase}${status.caughtUp ? ', caught up' : ''}`,
-    `cursor: ${status.cursor} (${formatDuration(status.lagMs)} behind now)`,
+    `cursor: ${formatTime(status.cursor)} (${formatSpan(status.lagMs)} behind now)`,
   ];
-  if (status.currentWindow) lines.push(`window: ${status.currentWindow.start} .. ${status.currentWindow.end}, page ${status.currentWindow.page}`);
+  if (status.currentWindow) lines.push(`window: ${formatTime(status.currentWindow.start)} .. ${formatTime(status.currentWindow.end)}, page ${status.currentWindow.page}`);
   const t = status.totals;
-  lines.push(`totals: ${t.records} records, ${t.pages} pages, ${t.windows} windows, ${t.apiCalls} API calls, ${t.tokenFetches} tokens, ${t.resent} resent, ${t.oversize} oversize`);
+  const n = formatCount;
+  lines.push(`totals: ${n(t.records)} records, ${n(t.pages)} pages, ${n(t.windows)} windows, ${n(t.apiCalls)} API calls, ${n(t.tokenFetches)} tokens, ${n(t.resent)} resent, ${n(t.oversize)} oversize`);
   lines.push(`API budget: ${status.budget.used} of ${status.budget.limit} requests in the last ${formatDuration(status.budget.windowMs)}`);
   if (status.backfill) {
-    const chunk = status.backfill.currentChunk ? `, now ${status.backfill.currentChunk.start} .. ${status.backfill.currentChunk.end} page ${status.backfill.currentChunk.page}` : '';
+    const c = status.backfill.currentChunk;
+    const chunk = c ? `, now ${formatTime(c.start)} .. ${formatTime(c.end)} page ${c.page}` : '';
     lines.push(`backfill: ${(status.backfill.progress * 100).toFixed(1)}% done, ${status.backfill.pending.length} range(s) pending${chunk}`);
-    for (const r of status.backfill.pending) lines.push(`  pending: ${r.from} .. ${r.to}`);
+    for (const r of status.backfill.pending) lines.push(`  pending: ${formatTime(r.from)} .. ${formatTime(r.to)}`);
   }
-  if (status.paused) lines.push(`paused: since ${status.paused.since}${status.paused.reason ? ` (${status.paused.reason})` : ''}`);
+  if (status.paused) lines.push(`paused: since ${formatTime(status.paused.since)}${status.paused.reason ? ` (${status.paused.reason})` : ''}`);
   if (status.lastError) {
-    lines.push(`last error: ${status.lastError.type} at ${status.lastError.at}: ${status.lastError.message}`);
-    if (status.lastError.hint) lines.push(`hint: ${status.lastError.hint}`);
+    lines.push(`last error: ${status.lastError.type} at ${formatTime(status.lastError.at)}: ${status.lastError.message}`);
+    const hint = hintFor(status.lastError, status.source);
+    if (hint) lines.push(`hint: ${hint}`);
   }
   if (status.throttled) lines.push(`throttled: ${describeThrottled(status.throttled)}`);
-  for (const r of status.retrying ?? []) lines.push(`retrying: ${r.activity}, attempt ${r.attempt}${r.nextAttemptAt ? ` at ${r.nextAttemptAt}` : ''}${r.lastFailure ? `: ${r.lastFailure}` : ''}`);
-  if (status.tokenExpiresAt) lines.push(`token expires: ${status.tokenExpiresAt}`);
+  for (const r of status.retrying ?? []) lines.push(`retrying: ${r.activity}, attempt ${r.attempt}${r.nextAttemptAt ? ` at ${formatTime(r.nextAttemptAt)}` : ''}${r.lastFailure ? `: ${r.lastFailure}` : ''}`);
+  if (status.tokenExpiresAt) lines.push(`token expires: ${formatTime(status.tokenExpiresAt)}`);
   const c = status.credential;
   if (c) lines.push(`credential: ${c.kind} (${c.setting})${c.expiresAt ? `, expires ${c.expiresAt} (${c.daysLeft} days left)` : ''}`);
   if (c?.warning) lines.push(`warning: ${c.warning}`);
@@ -140,13 +160,13 @@ export function statusLine(status: StatusReport): string {
   const t = status.totals;
   const retry = status.retrying?.[0];
   const error = status.lastError
-    ? ` | ${status.lastError.type}${status.lastError.hint ? ': ' + status.lastError.hint : ''}`
+    ? ` | ${status.lastError.type}${hintFor(status.lastError, status.source) ? ': ' + hintFor(status.lastError, status.source) : ''}`
     : status.throttled
       ? ` | Throttled: ${describeThrottled(status.throttled)}`
       : retry
       ? ` | retrying ${retry.activity} (attempt ${retry.attempt})${retry.lastFailure ? `: ${retry.lastFailure}` : ''}`
       : '';
-  return `${status.phase}${status.caughtUp ? ' (caught up)' : ''} | cursor ${status.cursor} | ${formatDuration(status.lagMs)} behind | ${t.records} records in ${t.pages} pages, ${t.apiCalls} API calls${error}`;
+  return `${status.phase}${status.caughtUp ? ' (caught up)' : ''} | cursor ${formatTime(status.cursor)} | ${formatSpan(status.lagMs)} behind | ${formatCount(t.records)} records in ${formatCount(t.pages)} pages, ${formatCount(t.apiCalls)} API calls${error}`;
 }
 
 /** `Microsoft asked 315360000 s (Retry-After), retrying in 300 s at 2026-12-03T10:05:00.000Z, pullPage attempt 2`. */

@@ -9,6 +9,8 @@ import { loadTenantsFile, type TenantConfig } from '../tenants/load.js';
 import { endpointProblem } from '../microsoft/endpoints.js';
 import type { ClientCredential } from '../microsoft/client-credential.js';
 import { CREDENTIAL_VARIABLES, environmentCredential } from './credentials.js';
+import { parseEach } from './parse-each.js';
+import { closestName } from './suggest.js';
 
 /**
  * The environment (and `.env`) → one typed, readonly Config. This module is the only reader of
@@ -38,6 +40,7 @@ const integer = (min: number, max: number) =>
 
 const url = z.string().url('expected an absolute URL such as https://graph.microsoft.com').transform((u) => u.replace(/\/+$/, ''));
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
+const httpUrl = (example: string) => url.refine((u) => /^https?:\/\/[^/]/.test(u), `expected an http or https URL such as ${example}`);
 
 /** Every variable the collector reads, with its default. Unknown O365_/DEVO_/PAYLOAD_ variables are errors. */
 const environmentSchema = z.object({
@@ -136,6 +139,12 @@ const environmentSchema = z.object({
   O365_WORKFLOW_BUNDLE: nonEmpty.refine((path) => existsSync(path), 'no such file; build it with npm run build:workflow').optional(),
   /** Where the worker serves Prometheus metrics, an IP and port such as 0.0.0.0:9464; unset = no endpoint */
   O365_METRICS_ADDRESS: z.string().refine(isSocketAddress, 'expected an IP address and port such as 0.0.0.0:9464 or [::]:9464').optional(),
+  /** Base URL of the Temporal UI, e.g. https://cloud.temporal.io or http://temporal-ui:8080, for links in `status`; `run` knows its own */
+  TEMPORAL_UI_URL: httpUrl('http://temporal-ui:8080').optional(),
+  /** OTLP/HTTP collector base URL, e.g. http://otel-collector:4318; spans go to its /v1/traces. Unset: no tracing @default off */
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl('http://otel-collector:4318').optional(),
+  /** Service name on the exported spans @default o365-message-trace */
+  OTEL_SERVICE_NAME: nonEmpty.default('o365-message-trace'),
 });
 
 type Environment = z.infer<typeof environmentSchema>;
@@ -209,6 +218,16 @@ export interface Config {
   readonly metricsAddress?: string;
   /** True when no Microsoft credential is set: `run` then drives the built-in emulator. */
   readonly demo: boolean;
+  /** Base URL of the Temporal UI (TEMPORAL_UI_URL), for links; absent: no link unless `run` embeds the UI. */
+  readonly temporalUiUrl?: string;
+  /** OpenTelemetry tracing over OTLP/HTTP (OTEL_EXPORTER_OTLP_ENDPOINT); absent: off. */
+  readonly tracing?: { readonly endpoint: string; readonly serviceName: string };
+}
+
+/** What the command needs beyond its purpose: `server` makes a missing TEMPORAL_ADDRESS one more config line. */
+export interface LoadOptions {
+  /** Why TEMPORAL_ADDRESS is needed, e.g. "for `status`"; absent: it may be unset. */
+  readonly serverNeededFor?: string;
 }
 
 /** Thrown with one line per bad setting; the CLI prints `lines` and exits 2. */
@@ -223,20 +242,20 @@ export class ConfigError extends Error {
 export type ConfigPurpose = 'worker' | 'client' | 'run' | 'codec';
 
 /** Parses and validates the environment; throws ConfigError listing every bad setting at once. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, purpose: ConfigPurpose = 'worker'): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, purpose: ConfigPurpose = 'worker', options: LoadOptions = {}): Config {
   const own = Object.fromEntries(Object.entries(env).filter(([k, v]) => v !== undefined && (KNOWN.has(k) || OWN_PREFIXES.some((p) => k.startsWith(p)))));
   const lines = Object.keys(own)
     .filter((k) => !KNOWN.has(k))
-    .map((k) => `${k}: unknown setting (see docs/configuration.md)`);
+    .map((k) => `${k}: unknown setting${suggestion(k)} (see docs/configuration.md)`);
   lines.push(...readSecretFiles(own));
   // Refused rather than warned about: it would silently turn off certificate checks of every TLS client in
   // the process that does not pin them itself (the Temporal client, Devo HTTP ingestion).
   if (env.NODE_TLS_REJECT_UNAUTHORIZED === '0') lines.push('NODE_TLS_REJECT_UNAUTHORIZED: set to 0, which turns off TLS certificate checks; unset it (see DEVO_CHAIN for a private CA)');
-  const parsed = environmentSchema.safeParse(Object.fromEntries(Object.entries(own).filter(([k, v]) => KNOWN.has(k) && v !== '')));
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) lines.push(`${issue.path.join('.')}: ${issue.message.replace(/ \([A-Z0-9_]+\)$/, '')}`);
-  }
-  const e = parsed.success ? parsed.data : undefined;
+  const parsed = parseEach(environmentSchema.shape, Object.fromEntries(Object.entries(own).filter(([k, v]) => KNOWN.has(k) && v !== '')));
+  lines.push(...parsed.lines);
+  // The values that parsed still go through the checks below, so every problem shows in one go.
+  const e = parsed.data as Environment;
+  const schemaFailed = parsed.lines.length > 0;
   const credentialNames = ['O365_TENANT_ID', 'O365_CLIENT_ID'] as const;
   const present = [...credentialNames, ...CREDENTIAL_VARIABLES].filter((n) => own[n]);
   const demo = purpose === 'run' && present.length === 0;
@@ -254,7 +273,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, purpose: Config
   const payloadKey = e ? readPayloadKey(e, lines) : undefined;
   const previousPayloadKeys = e ? readPreviousPayloadKeys(e, lines) : [];
   const connection = temporalConnection(env, lines);
-  if (lines.length > 0 || !e || !connection) throw new ConfigError(lines);
+  if (options.serverNeededFor && connection && !connection.address) lines.push(`TEMPORAL_ADDRESS: required ${options.serverNeededFor} (only \`o365-trace run\` embeds a dev server)`);
+  if (lines.length > 0 || schemaFailed || !connection) throw new ConfigError(lines);
   const built = { ...toConfig(e, demo, payloadKey, connection), previousPayloadKeys };
   const config = resolved.credential ? { ...built, microsoft: { ...built.microsoft, credential: resolved.credential } } : built;
   if (!e.O365_TENANTS_FILE) return config;
@@ -262,6 +282,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, purpose: Config
   const loaded = loadTenantsFile(e.O365_TENANTS_FILE, config, env, { readSecrets: purpose === 'worker' || purpose === 'run', allowAnyEndpoint: e.O365_ALLOW_ANY_ENDPOINT === 'true' });
   if (!loaded.tenants) throw new ConfigError(loaded.lines.map((line) => `O365_TENANTS_FILE: ${line}`));
   return { ...config, tenants: loaded.tenants };
+}
+
+/** `; did you mean X?` for a misspelt variable name, or nothing. */
+function suggestion(name: string): string {
+  const near = closestName(name, KNOWN);
+  return near ? `; did you mean ${near}?` : '';
 }
 
 function temporalConnection(env: NodeJS.ProcessEnv, lines: string[]): TemporalConnection | undefined {
@@ -283,7 +309,7 @@ function crossChecks(e: Environment, noDevo: boolean): string[] {
   // The client secret and tokens go to these URLs: only Microsoft's, the same rule as the tenants file's.
   if (e.O365_ALLOW_ANY_ENDPOINT !== 'true') {
     for (const [name, api] of [['O365_LOGIN_URL', 'login'], ['O365_GRAPH_URL', 'graph'], ['O365_REPORTING_URL', 'reporting']] as const) {
-      const problem = endpointProblem(e[name], api);
+      const problem = e[name] === undefined ? undefined : endpointProblem(e[name], api);
       if (problem) lines.push(`${name}: ${problem}`);
     }
   }
@@ -433,5 +459,7 @@ function toConfig(e: Environment, demo: boolean, payloadKey: Buffer | undefined,
     metricsAddress: e.O365_METRICS_ADDRESS,
     workflowBundlePath: e.O365_WORKFLOW_BUNDLE,
     demo,
+    temporalUiUrl: e.TEMPORAL_UI_URL,
+    tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT ? { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME } : undefined,
   };
 }

@@ -7,6 +7,7 @@ import { activityDepsFromConfig } from './activity-deps.js';
 import { DEVO_CERTIFICATE_GAUGE_INTERVAL_MS, reportDevoCertificateExpiry } from './devo-certificate-gauge.js';
 import { createCollectorWorker } from './create-worker.js';
 import { connectWorker } from './connect-worker.js';
+import { bundleTraces, flushTracing, startTracing } from '../tracing/otel.js';
 import { metricsUrl, prometheusTelemetry } from '../metrics/prometheus.js';
 
 let runtimeInstalled = false;
@@ -43,7 +44,11 @@ export async function runWorker(config: Config, options: { address: string; devo
       dataConverter: dataConverterFor(config),
       deps,
       ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
+      tracing: startTracing(config),
     });
+    if (config.tracing && config.workflowBundlePath && !bundleTraces(config.workflowBundlePath)) {
+      logger.warn({ bundle: config.workflowBundlePath }, 'tracing activities only: O365_WORKFLOW_BUNDLE was built without the workflow interceptors (npm run build:workflow -- --tracing)');
+    }
     logger.info({ taskQueue: config.temporal.taskQueue, address: options.address, devo: deps.devo.description, metrics: config.metricsAddress && metricsUrl(config.metricsAddress) }, 'worker started');
     const meter = Runtime.instance().metricMeter;
     reportDevoCertificateExpiry(config, meter);
@@ -54,6 +59,7 @@ export async function runWorker(config: Config, options: { address: string; devo
       clearInterval(expiryTimer);
     }
   } finally {
+    await flushTracing();
     await connection.close();
   }
 }

@@ -9,7 +9,7 @@ export function pauseCommand(): Command {
     .description('pause collection after the pages in hand')
     .option('--reason <text>', 'why, shown in status')
     .action(async (options: { reason?: string }) => {
-      await withClient(async (client, config) => {
+      await withClient('pause', async (client, config) => {
         await client.workflow.getHandle(collectorWorkflowId(config.microsoft.tenantId)).signal(pauseSignal, { reason: options.reason });
         console.log('pause requested; o365-trace status shows when it took effect');
       });
@@ -19,7 +19,7 @@ export function pauseCommand(): Command {
 /** `o365-trace resume`: carry on, and retry at once a step that waits on an operator fix. */
 export function resumeCommand(): Command {
   return new Command('resume').description('resume collection').action(async () => {
-    await withClient(async (client, config) => {
+    await withClient('resume', async (client, config) => {
       await client.workflow.getHandle(collectorWorkflowId(config.microsoft.tenantId)).signal(resumeSignal);
       console.log('resumed');
     });

@@ -12,18 +12,14 @@ export function workerCommand(): Command {
     .description('run a collector worker against TEMPORAL_ADDRESS')
     .option('--health', 'exit 0 when a worker on this host polls the task queue, else 1 (a container healthcheck)')
     .action(async (options: { health?: boolean }) => {
-      const config = configOrExit('worker');
-      if (!config.temporal.address) {
-        console.error('o365-trace: invalid configuration\n  TEMPORAL_ADDRESS: required for `worker` (use `run` for the all-in-one mode)');
-        process.exit(2);
-      }
+      const config = configOrExit('worker', { serverNeededFor: 'for `worker` (use `run` for the all-in-one mode)' });
       if (options.health) {
         const polling = await pollsFromThisHost(config);
         console.log(`${polling ? 'healthy' : 'unhealthy'}: ${polling ? 'a' : 'no'} worker on ${hostname()} polled ${config.temporal.taskQueue} in the last ${LIVE_POLLER_MS / 60_000} minutes`);
         process.exitCode = polling ? 0 : 1;
         return;
       }
-      await runWorker(config, { address: config.temporal.address });
+      await runWorker(config, { address: config.temporal.address! });
     });
 }
 

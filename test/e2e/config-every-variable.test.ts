@@ -77,6 +77,9 @@ const WRONG: Record<string, WrongValue> = {
   O365_DATA_DIR: BLANK,
   O365_METRICS_ADDRESS: { value: 'localhost:9464' },
   O365_WORKFLOW_BUNDLE: { value: '/nonexistent/o365-trace-test/workflow-bundle.js' },
+  TEMPORAL_UI_URL: { value: 'temporal-ui:8080' },
+  OTEL_EXPORTER_OTLP_ENDPOINT: { value: 'otel-collector:4318' },
+  OTEL_SERVICE_NAME: BLANK,
 };
 
 interface Run {

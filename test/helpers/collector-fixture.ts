@@ -10,7 +10,7 @@ import { syslogTransport, type DevoTransport } from '../../devo/transport.js';
 import { startDevoReceiver, type DevoReceiver } from '../../emulator/devo-receiver/index.js';
 import { startMicrosoftEmulator, type MicrosoftEmulator, type MicrosoftEmulatorOptions } from '../../emulator/microsoft-365/index.js';
 import { activityDepsFromConfig } from '../../worker/activity-deps.js';
-import { createCollectorWorker } from '../../worker/create-worker.js';
+import { createCollectorWorker, type CollectorWorkerOptions } from '../../worker/create-worker.js';
 import type { messageTraceCollector } from '../../workflows/index.js';
 import { statusQuery } from '../../workflows/messages.js';
 import type { CollectorSettings, CollectorStatus } from '../../workflows/state.js';
@@ -55,8 +55,9 @@ export async function collectorFixture(
   /** Changes to the worker's real activity dependencies, e.g. `{ pulledChunks: undefined }`. */
   depsOverrides: Partial<ActivityDeps> = {},
   /** What else differs from the defaults: the Devo transport every send goes through instead of the
-   * receiver's TLS port (e.g. one that fails), and the worker's Microsoft settings (e.g. `{ credential }`). */
-  options: { devoTransport?: DevoTransport; microsoft?: Partial<MicrosoftConfig> } = {},
+   * receiver's TLS port (e.g. one that fails), the worker's Microsoft settings (e.g. `{ credential }`), and
+   * worker options (e.g. tracing with a bundle that carries its interceptors). */
+  options: { devoTransport?: DevoTransport; microsoft?: Partial<MicrosoftConfig>; worker?: Partial<Pick<CollectorWorkerOptions, 'tracing' | 'workflowBundle'>> } = {},
 ): Promise<CollectorFixture> {
   const env = await temporalTestEnv();
   certificates ??= generateCertificateSet();
@@ -70,7 +71,7 @@ export async function collectorFixture(
   const devo = options.devoTransport ?? syslogTransport({ transport: 'tls', host: '127.0.0.1', port: receiver.tlsPort!, cert: certs.clientCert, key: certs.clientKey, ca: certs.caCert });
   const deps = { ...activityDepsFromConfig(config, devo), ...depsOverrides };
   const workerWith = (dataConverter: DataConverter) =>
-    createCollectorWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, dataConverter, deps, workflowBundle: env.workflowBundle });
+    createCollectorWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, dataConverter, deps, workflowBundle: env.workflowBundle, ...options.worker });
   const worker = await workerWith(env.dataConverter);
   t.after(async () => {
     await receiver.close();

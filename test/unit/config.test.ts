@@ -60,7 +60,7 @@ describe('configuration', () => {
   });
 
   it('rejects unknown settings of its own prefixes and ignores everyone else’s', () => {
-    assert.deepEqual(errorsOf({ ...complete, O365_WINDOWS: '5m', HOME: '/root' }), ['O365_WINDOWS: unknown setting (see docs/configuration.md)']);
+    assert.deepEqual(errorsOf({ ...complete, O365_WINDOWS: '5m', HOME: '/root' }), ['O365_WINDOWS: unknown setting; did you mean O365_WINDOW? (see docs/configuration.md)']);
   });
 
   it('checks page size against the source, the window against 10 days, and the payload key length', () => {
