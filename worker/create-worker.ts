@@ -27,6 +27,7 @@ export async function bundleWorkflows(options: { tracing?: boolean } = {}): Prom
   const { code } = await bundleWorkflowCode({
     workflowsPath: workflowsPath(),
     payloadConverterPath: payloadConverterPath(),
+    failureConverterPath: failureConverterPath(),
     logger: quietBundlerLogger,
     ...(options.tracing && { workflowInterceptorModules: [tracingInterceptorsPath()] }),
   });
