@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import { collectorWorkflowId } from '../config/temporal.js';
 import { pendingMs } from '../time-windows/index.js';
 import { formatCount, formatSpan, formatTime } from './format.js';
@@ -28,17 +29,38 @@ const ID_PREFIX = collectorWorkflowId('');
  * collector the visibility store knows (newest run per workflow id), sorted by tenant.
  */
 export async function getAllStatuses(client: Client, tenantIds?: readonly string[]): Promise<CollectorSummary[]> {
-  const executions = new Map<string, string>();
-  for await (const info of client.workflow.list({ query: COLLECTORS_QUERY })) {
-    // The list is newest first: the first run seen per workflow id is its latest.
-    if (!executions.has(info.workflowId)) executions.set(info.workflowId, info.status.name);
-  }
+  const executions = await latestRuns(client);
   const ids = tenantIds ?? [...executions.keys()].filter((id) => id.startsWith(ID_PREFIX)).map((id) => id.slice(ID_PREFIX.length)).sort();
   const summaries: CollectorSummary[] = [];
   for (let i = 0; i < ids.length; i += PARALLEL) {
     summaries.push(...(await Promise.all(ids.slice(i, i + PARALLEL).map((tenantId) => summarize(client, tenantId, executions)))));
   }
   return summaries;
+}
+
+/**
+ * The state of each collector's latest run, by workflow id. Read from the visibility API as it comes,
+ * without decoding memos: `client.workflow.list` decodes each run's memo with this client's keys, so one
+ * collector started under a payload key this client lacks would fail the whole listing.
+ */
+async function latestRuns(client: Client): Promise<Map<string, string>> {
+  const executions = new Map<string, string>();
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const page = await client.workflowService.listWorkflowExecutions({ namespace: client.options.namespace, query: COLLECTORS_QUERY, nextPageToken });
+    for (const run of page.executions ?? []) {
+      const id = run.execution?.workflowId;
+      // The list is newest first: the first run seen per workflow id is its latest.
+      if (id && !executions.has(id)) executions.set(id, statusName(run.status));
+    }
+    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+  } while (nextPageToken);
+  return executions;
+}
+
+/** `RUNNING`, `TERMINATED`, ... as the SDK names a run's state. */
+function statusName(status: proto.temporal.api.enums.v1.WorkflowExecutionStatus | null | undefined): string {
+  return (proto.temporal.api.enums.v1.WorkflowExecutionStatus[status ?? 0] ?? 'UNSPECIFIED').replace(/^WORKFLOW_EXECUTION_STATUS_/, '');
 }
 
 async function summarize(client: Client, tenantId: string, executions: Map<string, string>): Promise<CollectorSummary> {

@@ -1,10 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from '@temporalio/client';
 import { requestBackfill } from '../../client/backfill.js';
+import { createDataConverter } from '../../codec/data-converter.js';
 import { requestProgress } from '../../client/backfill-progress.js';
 import { lastRun } from '../../client/last-run.js';
 import { resolveStart, startCollector } from '../../client/start-collector.js';
@@ -121,6 +124,11 @@ describe('starting and watching collectors from the CLI functions', () => {
       const handle = client.workflow.getHandle(collectorWorkflowId(f.tenantId));
       await f.waitForStatus(handle, (s) => s.caughtUp);
       await client.workflow.getHandle(collectorWorkflowId(other.microsoft.tenantId)).terminate('terminated for the test');
+      // A third started by a client holding another payload key: its memo is one this client cannot decrypt.
+      const foreignClient = new Client({ connection: client.connection, dataConverter: createDataConverter(randomBytes(32)) });
+      const foreign: Config = { ...other, microsoft: { ...other.microsoft, tenantId: `${f.tenantId}-c` } };
+      await startCollector(foreignClient, foreign);
+      await foreignClient.workflow.getHandle(collectorWorkflowId(foreign.microsoft.tenantId)).terminate('started under another payload key');
 
       const first = await requestBackfill(client, f.tenantId, iso(start - 60 * MIN), iso(start));
       await f.waitForStatus(handle, (s) => s.backfill?.pending.length === 0);
@@ -139,6 +147,7 @@ describe('starting and watching collectors from the CLI functions', () => {
         [
           [f.tenantId, 'running', 'paused'],
           [other.microsoft.tenantId, 'terminated', undefined],
+          [foreign.microsoft.tenantId, 'terminated', undefined],
         ],
       );
       const lines = formatAllStatuses(mine);
