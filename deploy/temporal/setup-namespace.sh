@@ -1,13 +1,18 @@
 #!/bin/sh
 # One-shot: once the server answers, creates the collector's namespace and registers its search
 # attributes (SEARCH_ATTRIBUTES, Name=Type pairs: workflows/search-attributes.ts), skipping any that
-# exist, so it is safe on every `docker compose up`.
+# exist, so it is safe on every `docker compose up`. The `temporal` CLI finds the server by
+# TEMPORAL_ADDRESS; the defaults below are the compose file's.
 set -eu
+
+: "${TEMPORAL_NAMESPACE:=default}"
+: "${NAMESPACE_RETENTION:=168h}"
+: "${SEARCH_ATTRIBUTES:?Name=Type pairs to register}"
 
 tries=0
 until temporal operator cluster health >/dev/null 2>&1; do
   tries=$((tries + 1))
-  [ "$tries" -lt 60 ] || { echo "Temporal at $TEMPORAL_ADDRESS did not become healthy" >&2; exit 1; }
+  [ "$tries" -lt 60 ] || { echo "Temporal at ${TEMPORAL_ADDRESS:-127.0.0.1:7233} did not become healthy" >&2; exit 1; }
   sleep 2
 done
 
