@@ -2,7 +2,7 @@ import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -44,6 +44,10 @@ const ARTIFACTS = join(PROJECT_ROOT, 'test-output');
 interface FaultEvent {
   readonly what: string;
   readonly atMs: number;
+  /** Records the tenants had delivered when it happened, of those they were to collect. */
+  readonly delivered: number;
+  /** Tenants not yet caught up when it happened: a fault after the end would prove nothing. */
+  readonly collecting: number;
 }
 
 describe('the compose topology, run for real: PostgreSQL, two Temporal server nodes, the UI, the collector', () => {
@@ -68,6 +72,14 @@ describe('the compose topology, run for real: PostgreSQL, two Temporal server no
 
     // ---- PostgreSQL and the schema, through the compose file's setup-schema.sh (twice: it must be re-runnable).
     const dir = mkdtempSync(join(tmpdir(), 'o365-cluster-'));
+    // The server nodes' and the UI server's logs end up in test-output/cluster-logs/, whatever the outcome.
+    t.after(() => {
+      const logs = join(ARTIFACTS, 'cluster-logs');
+      rmSync(logs, { recursive: true, force: true });
+      mkdirSync(logs, { recursive: true });
+      for (const name of ['node-a.log', 'node-b.log', 'ui/ui-server.log']) if (existsSync(join(dir, name))) copyFileSync(join(dir, name), join(logs, name.replace('/', '-')));
+      rmSync(dir, { recursive: true, force: true });
+    });
     const postgres = await startPostgres();
     t.after(() => postgres.stop());
     const schemaEnv = {
@@ -92,10 +104,10 @@ describe('the compose topology, run for real: PostgreSQL, two Temporal server no
     // compose its restart policy starts it again.
     for (const node of nodes) {
       node.start();
-      await waitUntil(() => node.serving(), { timeoutMs: 180_000, intervalMs: 1_000, what: `${node.name}'s frontend`, explain: () => `alive ${node.alive()}; log in ${dir}` });
+      await waitUntil(() => node.serving(), { timeoutMs: 180_000, intervalMs: 1_000, what: `${node.name}'s frontend`, explain: () => `alive ${node.alive()}; log: test-output/cluster-logs/` });
     }
     const shardsAtStart = await waitForShards(nodes, HISTORY_SHARDS, 180_000);
-    progress(`cluster up: shards ${nodes.map((n, i) => `${n.name} ${shardsAtStart[i]}`).join(', ')} (logs in ${dir})`);
+    progress(`cluster up: shards ${nodes.map((n, i) => `${n.name} ${shardsAtStart[i]}`).join(', ')} (logs: test-output/cluster-logs/)`);
     const balancer = await frontendBalancer(nodes);
     t.after(() => balancer.close());
 
@@ -107,7 +119,8 @@ describe('the compose topology, run for real: PostgreSQL, two Temporal server no
     const connection = await Connection.connect({ address: balancer.address });
     t.after(() => connection.close());
     const namespace = setup.TEMPORAL_NAMESPACE!;
-    const registered = await connection.operatorService.listSearchAttributes({ namespace });
+    // Each node learns of a new namespace on its next namespace-cache refresh (seconds): until then it answers NOT_FOUND.
+    const registered = await waitUntil(() => connection.operatorService.listSearchAttributes({ namespace }), { timeoutMs: 60_000, intervalMs: 500, what: `namespace ${namespace} on the node answering` });
     assert.deepEqual(
       Object.keys(registered.customAttributes ?? {}).filter((name) => name.startsWith('O365')).sort(),
       SEARCH_ATTRIBUTE_FLAGS.map((f) => f.split('=')[0]).sort(),
@@ -136,7 +149,7 @@ describe('the compose topology, run for real: PostgreSQL, two Temporal server no
 
     // ---- The collector: three tenants, each with its own emulator, one Devo receiver telling them apart by tag.
     const now = Date.now();
-    const tenants = await emulatedTenants(t, ['alpha', 'bravo', 'charlie'].map((name) => ({ name, records: 8_000, startMs: now - 135 * MIN, endMs: now })));
+    const tenants = await emulatedTenants(t, ['alpha', 'bravo', 'charlie'].map((name) => ({ name, records: 12_000, startMs: now - 135 * MIN, endMs: now })));
     const certs = await generateCertificateSet();
     const certPaths = await writeCertificateSet(certs, join(dir, 'certs'));
     const devo = await startDevoReceiver({ tls: { certs } });
@@ -170,42 +183,42 @@ describe('the compose topology, run for real: PostgreSQL, two Temporal server no
     const started = await collectorCli(['start', '--all'], clientEnv, dir);
     assert.equal(started.status, 0, started.stderr);
     const ids = tenants.map((x) => collectorWorkflowId(x.tenantId));
+    assert.deepEqual(started.stdout.trim().split('\n').map((l) => l.split(/\s+/).slice(0, 2).join(' ')), ids.map((id) => `started ${id}`));
     const firstRuns = await Promise.all(ids.map(async (id) => (await client.workflow.getHandle(id).describe()).runId));
     const samplers = ids.map((id) => new StatusSampler(() => client.workflow.getHandle(id).query(statusQuery), 500));
     const latest = () => samplers.map((s) => s.latest());
     const records = () => latest().map((s) => s?.totals.records ?? 0);
-    const explain = () => `records per tenant ${JSON.stringify(records())}; node logs in ${dir}`;
+    const explain = () => `records per tenant ${JSON.stringify(records())}; node logs: test-output/cluster-logs/`;
 
     // ---- Faults. Each waits for every tenant to have moved on since the one before (collection resumed).
     const faults: FaultEvent[] = [];
-    const resumedAfter = async (fault: FaultEvent, timeoutMs: number) => {
+    const fault = async (what: string, act: () => Promise<void>) => {
+      const event = { what, atMs: Date.now(), delivered: records().reduce((a, b) => a + b, 0), collecting: latest().filter((s) => !s?.caughtUp).length };
+      await act();
+      faults.push(event);
+      assert.ok(event.collecting > 0, `the fault hit a running collection: ${what}`);
       const at = records();
-      await waitUntil(() => records().every((n, i) => n > at[i]! || latest()[i]?.caughtUp), { timeoutMs, intervalMs: 250, what: `every tenant collecting again after: ${fault.what}`, explain });
+      await waitUntil(() => records().every((n, i) => n > at[i]! || latest()[i]?.caughtUp), { timeoutMs: 600_000, intervalMs: 250, what: `every tenant collecting again after: ${what}`, explain });
     };
     await waitUntil(() => latest().every((s) => s && s.totals.pages >= 3), { timeoutMs: 300_000, intervalMs: 250, what: 'every tenant under way', explain });
-    const shards = await Promise.all(nodes.map((n) => n.shards()));
-    const victim = nodes[shards.indexOf(Math.max(...shards.map((s) => s ?? 0)))] ?? nodes[0]!;
+    const shards = (await Promise.all(nodes.map((n) => n.shards()))).map((n) => n ?? 0);
+    const victim = nodes[shards.indexOf(Math.max(...shards))]!;
     const survivor = nodes.find((n) => n !== victim)!;
-    const nodeKill: FaultEvent = { what: `Temporal node ${victim.name} SIGKILLed (owned ${Math.max(...shards.map((s) => s ?? 0))} of ${HISTORY_SHARDS} shards; shards per node ${JSON.stringify(shards)})`, atMs: Date.now() };
-    await victim.kill();
-    faults.push(nodeKill);
-    assert.ok(records().some((n, i) => !latest()[i]?.caughtUp && n > 0), 'the node died mid-collection');
-    await resumedAfter(nodeKill, 600_000);
+    await fault(`Temporal node ${victim.name} SIGKILLed (it owned ${Math.max(...shards)} of ${HISTORY_SHARDS} history shards, the other ${Math.min(...shards)})`, () => victim.kill());
 
     const doomed = workers[0]!;
-    const workerKill: FaultEvent = { what: `worker ${doomed.pid} SIGKILLed (the other worker carries on)`, atMs: Date.now() };
-    const exited = once(doomed, 'exit');
-    doomed.kill('SIGKILL');
-    await exited;
-    faults.push(workerKill);
-    await resumedAfter(workerKill, 600_000);
+    await fault(`worker process ${doomed.pid} SIGKILLed (the other carries on)`, async () => {
+      const exited = once(doomed, 'exit');
+      doomed.kill('SIGKILL');
+      await exited;
+    });
 
-    const restart: FaultEvent = { what: `Temporal node ${victim.name} started again (shards move back to it)`, atMs: Date.now() };
-    victim.start();
-    faults.push(restart);
-    const shardsAfter = await waitForShards(nodes, HISTORY_SHARDS, 300_000);
-    progress(`after the restart: shards ${nodes.map((n, i) => `${n.name} ${shardsAfter[i]}`).join(', ')}`);
-    await resumedAfter(restart, 600_000);
+    await fault(`Temporal node ${victim.name} started again`, async () => victim.start());
+    // The ring places the same shards on the same node address again: the restarted node takes its shards back.
+    await fault(`its shards handed back to ${victim.name}`, async () => {
+      await waitUntil(async () => ((await victim.shards()) ?? 0) > 0, { timeoutMs: 300_000, intervalMs: 250, what: `shards back on ${victim.name}`, explain });
+    });
+    progress(`after the restart: shards ${(await Promise.all(nodes.map((n) => n.shards()))).map((n, i) => `${nodes[i]!.name} ${n}`).join(', ')}`);
 
     const done = await waitUntil(() => (latest().every((s) => s?.caughtUp) ? (latest() as CollectorStatus[]) : undefined), { timeoutMs: 900_000, intervalMs: 500, what: 'all three tenants caught up', explain });
     const sampled = await Promise.all(samplers.map((s) => s.stop()));
@@ -231,7 +244,7 @@ describe('the compose topology, run for real: PostgreSQL, two Temporal server no
     await checkUi(t, { url: uiServer.url, namespace, ids, firstRun: firstRuns[0]!, codecUrl, codecToken, recipient: String(tenants[0]!.truth(Date.parse(done[0]!.cursor) - done[0]!.totals.windows * WINDOW, Date.parse(done[0]!.cursor))[0]?.recipientAddress) });
     await Promise.all(ids.map((id) => client.workflow.getHandle(id).terminate('test done')));
 
-    const table = faultTable(faults, sampled);
+    const table = faultTable(faults, sampled, lines.reduce((sum, l) => sum + l.account.expected, 0));
     mkdirSync(ARTIFACTS, { recursive: true });
     writeFileSync(join(ARTIFACTS, 'cluster-table.md'), `${table}\n`);
     console.log(`\n${table}\n`);
@@ -259,16 +272,17 @@ async function collectorCli(args: string[], env: Record<string, string>, dir: st
  * The stall after each fault: from the fault until a tenant's confirmed records next grew (first tenant,
  * last tenant), from the sampled status query. Printed, not asserted: it depends on the machine.
  */
-function faultTable(faults: readonly FaultEvent[], sampled: ReadonlyArray<readonly StatusSample[]>): string {
+function faultTable(faults: readonly FaultEvent[], sampled: ReadonlyArray<readonly StatusSample[]>, expected: number): string {
   const resumedAt = (samples: readonly StatusSample[], atMs: number) => {
     const before = [...samples].reverse().find((s) => s.atMs <= atMs)?.status.totals.records ?? 0;
     return samples.find((s) => s.atMs > atMs && (s.status.totals.records > before || s.status.caughtUp))?.atMs;
   };
-  const header = ['fault', 'first tenant collecting again after (s)', 'every tenant collecting again after (s)'];
+  const header = ['fault', 'when (records delivered, tenants still collecting)', 'first tenant collecting again after (s)', 'every tenant collecting again after (s)'];
   const rows = faults.map((f) => {
     const stalls = sampled.map((samples) => resumedAt(samples, f.atMs)).map((at) => (at === undefined ? Infinity : (at - f.atMs) / 1000));
     const fmt = (s: number) => (Number.isFinite(s) ? s.toFixed(1) : 'never');
-    return [f.what, fmt(Math.min(...stalls)), fmt(Math.max(...stalls))];
+    const when = `${f.delivered.toLocaleString('en-US')} of ${expected.toLocaleString('en-US')}, ${f.collecting} of ${sampled.length}`;
+    return [f.what, when, fmt(Math.min(...stalls)), fmt(Math.max(...stalls))];
   });
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
