@@ -19,10 +19,11 @@ import { SEARCH_ATTRIBUTE_FLAGS } from '../../workflows/search-attributes.js';
 import type { CollectorStatus } from '../../workflows/state.js';
 import { accountFor, summary } from '../helpers/accounting.js';
 import { reapOnExit } from '../helpers/child-reaper.js';
-import { cursorIsMonotone, StatusSampler, type StatusSample } from '../helpers/status-sampler.js';
+import { cursorIsMonotone, StatusSampler } from '../helpers/status-sampler.js';
 import { waitUntil } from '../helpers/wait-until.js';
 import { REPLAY_KEY } from '../replay/history-files.js';
 import { emulatedTenants, secretsEnv, tenantEntry, writeTenantsFile } from '../tenants/tenant-world.js';
+import { faultTable, retriedActivities, type FaultEvent } from './fault-table.js';
 import { composeVersions, temporalServerBuild, uiServerBuild, uiServerModuleVersion } from './go-tools.js';
 import { startPostgres } from './postgres.js';
 import { composeEnvironment, frontendBalancer, nodeEnvironment, runDeployScript, TemporalNode, waitForShards } from './temporal-cluster.js';
@@ -39,16 +40,6 @@ const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => 
 const CLI = join(PROJECT_ROOT, 'dist/client/cli.js');
 const BUNDLE = join(PROJECT_ROOT, 'dist/workflow-bundle.js');
 const ARTIFACTS = join(PROJECT_ROOT, 'test-output');
-
-/** One fault of the run, for the table: what was done, when, and how long collection stalled after it. */
-interface FaultEvent {
-  readonly what: string;
-  readonly atMs: number;
-  /** Records the tenants had delivered when it happened, of those they were to collect. */
-  readonly delivered: number;
-  /** Tenants not yet caught up when it happened: a fault after the end would prove nothing. */
-  readonly collecting: number;
-}
 
 describe('the compose topology, run for real: PostgreSQL, two Temporal server nodes, the UI, the collector', () => {
   it('collects three tenants through a SIGKILLed server node and worker and the node coming back, every record accounted for', { timeout: 120 * MIN }, async (t) => {
@@ -188,6 +179,14 @@ describe('the compose topology, run for real: PostgreSQL, two Temporal server no
     const samplers = ids.map((id) => new StatusSampler(() => client.workflow.getHandle(id).query(statusQuery), 500));
     const latest = () => samplers.map((s) => s.latest());
     const records = () => latest().map((s) => s?.totals.records ?? 0);
+    // What Devo received per tenant, sampled: collection stalls are measured here, apart from query answers.
+    const tags = tenants.map((x) => `${TAG}.${x.tenantId.split('-')[0]}`);
+    const deliveries: Array<{ atMs: number; counts: number[] }> = [];
+    const deliverySampler = setInterval(() => {
+      const byTag = devo.stats().byTag;
+      deliveries.push({ atMs: Date.now(), counts: tags.map((tag) => byTag[tag] ?? 0) });
+    }, 250);
+    t.after(() => clearInterval(deliverySampler));
     const explain = () => `records per tenant ${JSON.stringify(records())}; node logs: test-output/cluster-logs/`;
 
     // ---- Faults. Each waits for every tenant to have moved on since the one before (collection resumed).
@@ -224,6 +223,7 @@ describe('the compose topology, run for real: PostgreSQL, two Temporal server no
 
     const done = await waitUntil(() => (latest().every((s) => s?.caughtUp) ? (latest() as CollectorStatus[]) : undefined), { timeoutMs: 900_000, intervalMs: 500, what: 'all three tenants caught up', explain });
     const sampled = await Promise.all(samplers.map((s) => s.stop()));
+    clearInterval(deliverySampler);
     assert.ok(await metricsAnswer(metricsPorts[1]!), "the surviving worker's metrics endpoint answers");
     assert.ok(survivor.alive() && victim.alive(), 'both server nodes run at the end');
 
@@ -244,13 +244,17 @@ describe('the compose topology, run for real: PostgreSQL, two Temporal server no
     // ---- The UI lists the collectors by search attribute and shows a decoded page through the codec server.
     if (!CHROMIUM) assert.fail('chromium is not installed (.ci/run installs the Debian package chromium)');
     await checkUi(t, { url: uiServer.url, namespace, ids, firstRun: firstRuns[0]!, codecUrl, codecToken, recipient: String(tenants[0]!.truth(Date.parse(done[0]!.cursor) - done[0]!.totals.windows * WINDOW, Date.parse(done[0]!.cursor))[0]?.recipientAddress) });
+    // Why activities had to be tried again (a retried attempt's start carries the previous attempt's failure), per tenant.
+    const retries = await Promise.all(ids.map(async (id) => retriedActivities(await client.workflow.getHandle(id).fetchHistory())));
     await Promise.all(ids.map((id) => client.workflow.getHandle(id).terminate('test done')));
 
-    const table = faultTable(faults, sampled, lines.reduce((sum, l) => sum + l.account.expected, 0));
+    const statusSeries = sampled.map((samples) => samples.map((x) => ({ atMs: x.atMs, value: x.status.totals.records, done: x.status.caughtUp })));
+    const deliverySeries = lines.map((l, i) => deliveries.map((d) => ({ atMs: d.atMs, value: d.counts[i]!, done: d.counts[i]! >= l.account.expected })));
+    const table = faultTable(faults, deliverySeries, statusSeries, lines.reduce((sum, l) => sum + l.account.expected, 0));
     mkdirSync(ARTIFACTS, { recursive: true });
     writeFileSync(join(ARTIFACTS, 'cluster-table.md'), `${table}\n`);
     console.log(`\n${table}\n`);
-    for (const l of lines) t.diagnostic(`${l.tenant}: ${summary(l.account)} (bound ${duplicateBound}); cursor monotone over ${l.samples} samples`);
+    for (const [i, l] of lines.entries()) t.diagnostic(`${l.tenant}: ${summary(l.account)} (bound ${duplicateBound}); cursor monotone over ${l.samples} samples; activities tried again: ${retries[i] || 'none'}`);
   });
 });
 
@@ -268,26 +272,6 @@ async function collectorCli(args: string[], env: Record<string, string>, dir: st
     const e = err as { code?: number; stdout?: string; stderr?: string };
     return { status: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
   }
-}
-
-/**
- * The stall after each fault: from the fault until a tenant's confirmed records next grew (first tenant,
- * last tenant), from the sampled status query. Printed, not asserted: it depends on the machine.
- */
-function faultTable(faults: readonly FaultEvent[], sampled: ReadonlyArray<readonly StatusSample[]>, expected: number): string {
-  const resumedAt = (samples: readonly StatusSample[], atMs: number) => {
-    const before = [...samples].reverse().find((s) => s.atMs <= atMs)?.status.totals.records ?? 0;
-    return samples.find((s) => s.atMs > atMs && (s.status.totals.records > before || s.status.caughtUp))?.atMs;
-  };
-  const header = ['fault', 'when (records delivered, tenants still collecting)', 'first tenant collecting again after (s)', 'every tenant collecting again after (s)'];
-  const rows = faults.map((f) => {
-    const stalls = sampled.map((samples) => resumedAt(samples, f.atMs)).map((at) => (at === undefined ? Infinity : (at - f.atMs) / 1000));
-    const fmt = (s: number) => (Number.isFinite(s) ? s.toFixed(1) : 'never');
-    const when = `${f.delivered.toLocaleString('en-US')} of ${expected.toLocaleString('en-US')}, ${f.collecting} of ${sampled.length}`;
-    return [f.what, when, fmt(Math.min(...stalls)), fmt(Math.max(...stalls))];
-  });
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
 async function checkUi(t: TestContext, o: { url: string; namespace: string; ids: string[]; firstRun: string; codecUrl: string; codecToken: string; recipient: string }): Promise<void> {
