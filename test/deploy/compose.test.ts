@@ -261,7 +261,7 @@ describe('docker-compose.yml', { skip: goMissing() }, () => {
     const dir = tempDir(t);
     assert.deepEqual([production, demo].flatMap((p) => unreadVariables(p, dir)), []);
     const typo = ensureLoaded(await loadEdited(t, (doc) => doc.setIn(['services', 'worker', 'environment', 'DEVO_BATCHSIZE'], '10'), ['collector']));
-    assert.deepEqual(unreadVariables(typo, dir), ['worker: DEVO_BATCHSIZE: unknown setting (see docs/configuration.md)']);
+    assert.deepEqual(unreadVariables(typo, dir), ['worker: DEVO_BATCHSIZE: unknown setting; did you mean DEVO_BATCH_SIZE? (see docs/configuration.md)']);
     const foreign = ensureLoaded(await loadEdited(t, (doc) => doc.setIn(['services', 'collector-start', 'environment', 'LOGLEVEL'], 'debug'), ['collector']));
     assert.deepEqual(unreadVariables(foreign, dir), ["collector-start: LOGLEVEL has no effect on the collector's configuration"]);
   });
