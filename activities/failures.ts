@@ -17,7 +17,7 @@ import {
   UnexpectedHtmlError,
 } from '../microsoft/errors.js';
 import { describeRetryAfter, MAX_RETRY_AFTER_MS, retryDelayFor } from '../microsoft/retry-after.js';
-import { FailureType, type FailureTypeName } from '../workflows/failure-types.js';
+import { FailureType, type FailureTypeName } from '../contracts/failure-types.js';
 import { TenantNotServedError } from './served-tenants.js';
 
 export { FailureType, type FailureTypeName };

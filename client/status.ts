@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { formatDuration } from '../config/durations.js';
 import { collectorWorkflowId } from '../config/temporal.js';
 import { retryAfterInMessage } from '../microsoft/retry-after.js';
-import { FailureType } from '../workflows/failure-types.js';
+import { FailureType } from '../contracts/failure-types.js';
 import { statusQuery } from '../workflows/messages.js';
 import type { CollectorStatus } from '../workflows/state.js';
 import { certificateExpiry, type CertificateExpiry } from '../devo/certificate-expiry.js';

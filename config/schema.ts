@@ -2,7 +2,10 @@ import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { MAX_PAGE_SIZE, MAX_QUERY_SPAN_MS, PAGE_SIZE_RANGE } from '../contracts/microsoft-limits.js';
 import { parseDuration } from './durations.js';
+import { startProblem } from './start.js';
+import { TAG_PATTERN } from '../devo/framing.js';
 import { TEMPORAL_DEFAULTS } from './temporal.js';
 import { resolveTemporalConnection, type TemporalConnection } from './temporal-connection.js';
 import { loadTenantsFile, type TenantConfig } from '../tenants/load.js';
@@ -72,7 +75,7 @@ const environmentSchema = z.object({
   /** How far behind now the newest window ends, because Microsoft delivers late @default 15m */
   O365_LAG: duration('O365_LAG').default('15m'),
   /** Records per API page (Graph 1-5000, Reporting Web Service 1-2000) @default 1000 */
-  O365_PAGE_SIZE: integer(1, 5000).default('1000'),
+  O365_PAGE_SIZE: integer(1, MAX_PAGE_SIZE).default('1000'),
   /** Safety margin kept inside the source's retention when clamping O365_START @default 1h */
   O365_RETENTION_MARGIN: duration('O365_RETENTION_MARGIN').default('1h'),
   /** Tenants file (YAML or JSON) for many tenants; its entries override the O365_* and DEVO_* defaults per tenant. */
@@ -93,7 +96,7 @@ const environmentSchema = z.object({
   /** PEM file of Devo's CA chain, used to verify the collector endpoint. */
   DEVO_CHAIN: nonEmpty.optional(),
   /** Devo tag, which selects the table @default cloud.office365.messagetracing */
-  DEVO_TAG: z.string().regex(/^[a-z0-9_-]+(\.[A-Za-z0-9_-]+){1,9}$/, 'expected a dotted Devo tag such as cloud.office365.messagetracing').default('cloud.office365.messagetracing'),
+  DEVO_TAG: z.string().regex(TAG_PATTERN, 'expected a dotted Devo tag such as cloud.office365.messagetracing').default('cloud.office365.messagetracing'),
   /** Hostname written into each syslog header @default this machine's hostname */
   DEVO_HOSTNAME: z.string().regex(/^\S+$/, 'expected a hostname without spaces').optional(),
   /** Records per confirmed syslog batch (one connection, half-close, EOF); also the duplicate bound @default 1000 */
@@ -276,10 +279,11 @@ function temporalConnection(env: NodeJS.ProcessEnv, lines: string[]): TemporalCo
 /** Checks across settings; `noDevo` skips the Devo ones, which only workers (and the demo's own setup) need. */
 function crossChecks(e: Environment, noDevo: boolean): string[] {
   const lines: string[] = [];
-  const maxPage = e.O365_SOURCE === 'reporting' ? 2000 : 5000;
+  const maxPage = PAGE_SIZE_RANGE[e.O365_SOURCE].max;
   if (e.O365_PAGE_SIZE > maxPage) lines.push(`O365_PAGE_SIZE: at most ${maxPage} for O365_SOURCE=${e.O365_SOURCE}`);
-  if (e.O365_WINDOW > 10 * 86_400_000) lines.push('O365_WINDOW: at most 10d, the longest span Microsoft accepts in one query');
-  if (!startIsValid(e.O365_START)) lines.push(`O365_START: expected an ISO time (2026-11-01T00:00:00Z) or a duration back such as 2h or 7d, got '${e.O365_START}'`);
+  if (e.O365_WINDOW > MAX_QUERY_SPAN_MS) lines.push('O365_WINDOW: at most 10d, the longest span Microsoft accepts in one query');
+  const badStart = startProblem(e.O365_START);
+  if (badStart) lines.push(`O365_START: ${badStart}`);
   // The client secret and tokens go to these URLs: only Microsoft's, the same rule as the tenants file's.
   if (e.O365_ALLOW_ANY_ENDPOINT !== 'true') {
     for (const [name, api] of [['O365_LOGIN_URL', 'login'], ['O365_GRAPH_URL', 'graph'], ['O365_REPORTING_URL', 'reporting']] as const) {
@@ -319,10 +323,6 @@ function isSocketAddress(text: string): boolean {
   if (!match) return false;
   const host = match[1] ?? match[2]!;
   return isIP(host) === (match[1] ? 6 : 4) && Number(match[3]) <= 65535;
-}
-
-function startIsValid(text: string): boolean {
-  return parseDuration(text) !== undefined || (/^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(Date.parse(text)));
 }
 
 function readPayloadKey(e: Environment, lines: string[]): Buffer | undefined {

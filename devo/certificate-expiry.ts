@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
-import { EXPIRY_WARNING_DAYS } from '../workflows/state.js';
+import { EXPIRY_WARNING_DAYS } from '../contracts/credential-expiry.js';
 
 /** When the Devo domain's client certificate (mutual TLS) stops being valid, as status and metrics show it. */
 export interface CertificateExpiry {

@@ -1,3 +1,4 @@
+import { EXPIRY_WARNING_DAYS } from '../contracts/credential-expiry.js';
 import type { ResumePoint } from '../microsoft/resume-point.js';
 import { DEFAULT_BUDGET, iso, isCaughtUp, pendingMs, recentCalls, type ApiBudget, type PendingRange, type TimeWindow } from '../time-windows/index.js';
 
@@ -134,8 +135,6 @@ export interface CollectorStatus {
   readonly startedAt: string;
 }
 
-/** A certificate this close to its end makes status warn. */
-export const EXPIRY_WARNING_DAYS = 30;
 const DAY_MS = 86_400_000;
 
 /** The credential as status shows it: days left (rounded down) and, from 30 days out, what to renew. */

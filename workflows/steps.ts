@@ -1,9 +1,9 @@
 import { ActivityFailure, ApplicationFailure, condition, isCancellation, log, patched, workflowInfo } from '@temporalio/workflow';
-import type { PulledPage, SendToDevoInput } from '../activities/types.js';
+import { sendInputOf, type PulledPage } from '../contracts/activity-io.js';
 import type { ResumePoint } from '../microsoft/resume-point.js';
 import { budgetWaitMs, DEFAULT_BUDGET, iso, recentCalls, type TimeWindow } from '../time-windows/index.js';
 import { fetchToken, pullPage, sendToDevo } from './activity-stubs.js';
-import { FailureType, OPERATOR_HINTS } from './failure-types.js';
+import { FailureType, OPERATOR_HINTS } from '../contracts/failure-types.js';
 import { CONTINUE_AS_NEW_FROM_WAITS, PAGE_CHUNKS_PATCH, PIPELINE_PATCH } from './patches.js';
 import type { CollectorPhase, CollectorSettings, CollectorState, WindowProgress } from './state.js';
 
@@ -245,20 +245,6 @@ export class CollectorSteps {
       return undefined;
     });
   }
-}
-
-/**
- * What the send of a pulled chunk is given. The chunk is in history already, as the pull's result: the
- * send names that pull and its record count, and finds the bytes in the worker's memory or in that
- * result (activities/pulled-chunks.ts), so each chunk enters history once. Pulls from before pulls had
- * an id, and pages from before packing (a record array), are passed on as they came. A worker from
- * before this finds no bytes to inflate in a named chunk and fails the send, to be retried: it never
- * sends nothing and calls it done.
- */
-function sendInputOf(pulled: PulledPage): Pick<SendToDevoInput, 'packed' | 'records'> {
-  if (!pulled.packed) return { records: pulled.records };
-  if (pulled.activityId === undefined) return { packed: pulled.packed };
-  return { packed: { count: pulled.packed.count, pulledBy: pulled.activityId, chunkId: pulled.packed.chunkId } };
 }
 
 /** A window as the UI shows it: `2026-11-24 10:00..10:05Z`. */
