@@ -100,4 +100,5 @@ export const OPERATOR_HINTS: Partial<Record<FailureTypeName, string>> = Object.f
 export const RefusalType = {
   InvalidSettings: 'InvalidSettings',
   InvalidBackfill: 'InvalidBackfill',
+  BackfillQueueFull: 'BackfillQueueFull',
 } as const;

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/workflow';
+import { RefusalType } from '../contracts/failure-types.js';
 import { addRange, earliestStart, iso, MAX_PENDING_RANGES, type PendingSummary } from '../time-windows/index.js';
 import type { CollectorSettings, CollectorState } from './state.js';
 
@@ -26,7 +27,7 @@ export function backfillMergeGapMs(settings: CollectorSettings): number {
   return settings.windowMs;
 }
 
-const invalid = (message: string) => ApplicationFailure.create({ type: 'InvalidBackfill', message, nonRetryable: true });
+const invalid = (message: string) => ApplicationFailure.create({ type: RefusalType.InvalidBackfill, message, nonRetryable: true });
 
 /**
  * Checks a backfill request before it reaches history: a real, ordered range, within the source's
@@ -49,7 +50,7 @@ export function validateBackfill(input: BackfillInput, settings: CollectorSettin
   const pending = state.backfill?.pending ?? [];
   if (bounded && addRange(pending, accepted.fromMs, accepted.toMs, backfillMergeGapMs(settings)).length > MAX_PENDING_RANGES) {
     throw ApplicationFailure.create({
-      type: 'BackfillQueueFull',
+      type: RefusalType.BackfillQueueFull,
       message: `${pending.length} backfill ranges are pending, the most a collector keeps is ${MAX_PENDING_RANGES}: ask for one range covering the others, or wait until some are done`,
       nonRetryable: true,
     });
