@@ -65,7 +65,7 @@ export function sendToDevoActivity(deps: ActivityDeps) {
 async function chunkOf(deps: ActivityDeps, content: Exclude<SendContent, { kind: 'records' }>): Promise<PackedRecords> {
   if (content.kind === 'packed') return content.packed;
   const kept = content.chunkId !== undefined ? deps.pulledChunks?.get(content.chunkId) : undefined;
-  const pulled = kept ?? (await chunkInHistory(content.pulledBy));
+  const pulled = kept ?? (await (deps.chunkInHistory ?? chunkInHistory)(content.pulledBy));
   if (pulled.count !== content.count || pulled.chunkId !== content.chunkId) {
     throw ApplicationFailure.nonRetryable(`the chunk of pull ${content.pulledBy} is not the one the send names (${pulled.count} records against ${content.count})`, FailureType.PulledChunkMissing);
   }

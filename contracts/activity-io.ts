@@ -114,6 +114,11 @@ export function recordCount(page: Pick<PulledPage, 'packed' | 'records'>): numbe
   return page.packed?.count ?? page.records?.length ?? 0;
 }
 
+/** How many pages a pull's chunk holds; pulls from before chunks held one. */
+export function chunkPages(pulled: Pick<PulledPage, 'pages'>): number {
+  return pulled.pages ?? 1;
+}
+
 /**
  * What the send of a pulled chunk is given. The chunk is in history already, as the pull's result: the
  * send names that pull and its record count, and finds the bytes in the worker's memory or in that

@@ -2,6 +2,7 @@ import { metricMeter } from '@temporalio/workflow';
 import { SERIES, type SeriesKey } from '../metrics/series.js';
 import { DEFAULT_BUDGET, pendingMs, recentCalls } from '../time-windows/index.js';
 import { describeCredential, type CollectorSettings, type CollectorState } from './state.js';
+import { upgradeState } from './upgrade-state.js';
 
 type ProgressGauge = Extract<SeriesKey, 'cursor' | 'lag' | 'budgetUsed' | 'budgetLimit' | 'backfillPending' | 'needsOperator'>;
 
@@ -12,7 +13,7 @@ export function progressGauges(settings: CollectorSettings, state: CollectorStat
   return {
     cursor: Math.floor(cursorMs / 1000),
     lag: Math.max(0, Math.floor((nowMs - cursorMs) / 1000)),
-    budgetUsed: recentCalls(state.recentCalls ?? [], nowMs, budget).length,
+    budgetUsed: recentCalls(upgradeState(state).recentCalls, nowMs, budget).length,
     budgetLimit: budget.requests,
     backfillPending: Math.floor(pendingMs(state.backfill?.pending ?? []) / 1000),
     needsOperator: state.lastError?.hint ? 1 : 0,

@@ -83,7 +83,10 @@ export interface BackfillState {
   inProgress?: WindowProgress;
 }
 
-/** Everything carried from one run to the next. */
+/**
+ * Everything carried from one run to the next, as any version of the collector wrote it: fields added
+ * since are optional here. A run reads it once, through upgradeState (workflows/upgrade-state.ts).
+ */
 export interface CollectorState {
   /** End of the last fully delivered window (ISO). */
   cursor: string;
@@ -99,6 +102,17 @@ export interface CollectorState {
   /** The credential of the last token fetched; absent before the first one (and in older states). */
   credential?: CredentialState;
 }
+
+/** A window's progress inside a run: the records delivered so far are always counted. */
+export type RunProgress = WindowProgress & { readonly records: number };
+
+/** The state a run works on: every field this version keeps is present (upgradeState fills older states in). */
+export type RunState = Omit<CollectorState, 'totals' | 'recentCalls' | 'inProgress' | 'backfill'> & {
+  totals: Required<Totals>;
+  recentCalls: number[];
+  inProgress?: RunProgress;
+  backfill?: Omit<BackfillState, 'inProgress'> & { inProgress?: RunProgress };
+};
 
 /** Input of messageTraceCollector: settings plus, on a fresh start, where to start. */
 export interface CollectorInput {
@@ -148,15 +162,7 @@ export function describeCredential(credential: CredentialState | undefined, nowM
   return { ...credential, daysLeft, warning };
 }
 
-export function initialState(start: string, nowMs: number): CollectorState {
-  return {
-    cursor: start,
-    totals: { records: 0, pages: 0, windows: 0, apiCalls: 0, tokenFetches: 0, resent: 0, oversize: 0 },
-    startedAt: iso(nowMs),
-  };
-}
-
-export function describeStatus(settings: CollectorSettings, state: CollectorState, phase: CollectorPhase, nowMs: number): CollectorStatus {
+export function describeStatus(settings: CollectorSettings, state: RunState, phase: CollectorPhase, nowMs: number): CollectorStatus {
   const cursorMs = Date.parse(state.cursor);
   const progress = state.inProgress;
   return {
@@ -174,7 +180,7 @@ export function describeStatus(settings: CollectorSettings, state: CollectorStat
       currentChunk: windowInHand(state.backfill.inProgress),
     },
     totals: { ...state.totals },
-    budget: budgetUse(settings.budget ?? DEFAULT_BUDGET, state.recentCalls ?? [], nowMs),
+    budget: budgetUse(settings.budget ?? DEFAULT_BUDGET, state.recentCalls, nowMs),
     lastError: state.lastError,
     paused: state.paused,
     tokenExpiresAt: state.token && iso(state.token.expiresAtMs),
