@@ -10,8 +10,8 @@ import { TEMPORAL_DEFAULTS } from './temporal.js';
 import { resolveTemporalConnection, type TemporalConnection } from './temporal-connection.js';
 import { loadTenantsFile, type TenantConfig } from '../tenants/load.js';
 import { endpointProblem } from '../microsoft/endpoints.js';
-import type { ClientCredential } from '../microsoft/client-credential.js';
 import { CREDENTIAL_VARIABLES, environmentCredential } from './credentials.js';
+import type { DevoConfig, MicrosoftConfig } from './types.js';
 
 /**
  * The environment (and `.env`) → one typed, readonly Config. This module is the only reader of
@@ -147,40 +147,7 @@ const KNOWN = new Set(Object.keys(environmentSchema.shape));
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(environmentSchema.shape);
 const OWN_PREFIXES = ['O365_', 'DEVO_', 'PAYLOAD_'];
 
-/** The Microsoft side of the configuration. */
-export interface MicrosoftConfig {
-  readonly tenantId: string;
-  readonly clientId: string;
-  readonly clientSecret: string;
-  readonly source: 'graph' | 'reporting';
-  readonly loginUrl: string;
-  readonly graphUrl: string;
-  readonly reportingUrl: string;
-  /** O365_START as written; resolved against the clock when the collector starts. */
-  readonly start: string;
-  readonly windowMs: number;
-  readonly lagMs: number;
-  readonly pageSize: number;
-  readonly retentionMarginMs: number;
-  /** The certificate or federated credential used instead of `clientSecret`; absent: the client secret. Workers only. */
-  readonly credential?: ClientCredential;
-}
-
-/** Where and how records are shipped to Devo. */
-export interface DevoConfig {
-  readonly transport: 'tls' | 'relay' | 'http';
-  readonly address: string;
-  readonly port: number;
-  readonly certPath?: string;
-  readonly keyPath?: string;
-  readonly chainPath?: string;
-  readonly tag: string;
-  readonly hostname: string;
-  readonly batchSize: number;
-  readonly httpUrl?: string;
-  readonly httpToken?: string;
-  readonly domain?: string;
-}
+export type { DevoConfig, MicrosoftConfig } from './types.js';
 
 /** How to reach Temporal: address and namespace as resolved by the SDK's environment configuration. */
 export interface TemporalConfig {

@@ -2,7 +2,7 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { MAX_QUERY_SPAN_MS, PAGE_SIZE_RANGE } from '../contracts/microsoft-limits.js';
 import { startProblem } from '../config/start.js';
-import type { DevoConfig, MicrosoftConfig } from '../config/schema.js';
+import type { DevoConfig, MicrosoftConfig } from '../config/types.js';
 import type { ApiBudget } from '../time-windows/index.js';
 import { endpointProblem } from '../microsoft/endpoints.js';
 import { readAssertionCredential, readClientSecret } from './credentials.js';
