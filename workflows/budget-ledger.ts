@@ -1,5 +1,5 @@
-import { budgetWaitMs, DEFAULT_BUDGET, recentCalls } from '../time-windows/index.js';
-import type { CollectorPhase, CollectorSettings, RunState } from './state.js';
+import { budgetWaitMs, recentCalls } from '../time-windows/index.js';
+import { withDefaults, type CollectorPhase, type CollectorSettings, type RunState } from './state.js';
 
 /** Which progress slot a window's pages are tracked in, and which share of the budget it may use. */
 export type Lane = 'live' | 'backfill';
@@ -24,7 +24,7 @@ export class BudgetLedger {
    */
   async book(lane: Lane, wanted = 1): Promise<number> {
     const { state } = this.owner;
-    const budget = this.owner.settings.budget ?? DEFAULT_BUDGET;
+    const { budget } = withDefaults(this.owner.settings);
     for (;;) {
       const wait = budgetWaitMs(state.recentCalls, Date.now(), budget, lane);
       if (wait === 0) break;

@@ -21,7 +21,7 @@ import { reportProgress } from './metrics.js';
 import { BOUNDED_BACKFILL, CONTINUE_AS_NEW_FROM_WAITS, MID_WINDOW_CONTINUE_AS_NEW } from './patches.js';
 import { CURSOR, PHASE, SOURCE, TENANT } from './search-attributes.js';
 import { applySettingsChange } from './settings.js';
-import { describeStatus, type CollectorInput, type CollectorPhase, type CollectorSettings, type RunState } from './state.js';
+import { describeStatus, withDefaults, type CollectorInput, type CollectorPhase, type CollectorSettings, type RunState } from './state.js';
 import { initialState, upgradeState } from './upgrade-state.js';
 import { WindowPipeline } from './window-pipeline.js';
 
@@ -222,8 +222,8 @@ export class CollectorManager {
         this.state.lastError = { type, message: err.cause?.message ?? err.message, hint, at: iso(Date.now()) };
         if (stop(type)) return undefined;
         log.warn('step failed; retrying later', { type, needsOperator: hint !== undefined });
-        const s = this.settings;
-        await this.waitForOperator(hint ? (s.blockedRetryMs ?? 5 * 60_000) : (s.errorRetryMs ?? 60_000), hint ? 'blocked' : 'running');
+        const { blockedRetryMs, errorRetryMs } = withDefaults(this.settings);
+        await this.waitForOperator(hint ? blockedRetryMs : errorRetryMs, hint ? 'blocked' : 'running');
         await this.untilResumed();
       }
     }

@@ -1,7 +1,7 @@
 import { metricMeter } from '@temporalio/workflow';
 import { SERIES, type SeriesKey } from '../metrics/series.js';
-import { DEFAULT_BUDGET, pendingMs, recentCalls } from '../time-windows/index.js';
-import { describeCredential, type CollectorSettings, type CollectorState } from './state.js';
+import { pendingMs, recentCalls } from '../time-windows/index.js';
+import { describeCredential, withDefaults, type CollectorSettings, type CollectorState } from './state.js';
 import { upgradeState } from './upgrade-state.js';
 
 type ProgressGauge = Extract<SeriesKey, 'cursor' | 'lag' | 'budgetUsed' | 'budgetLimit' | 'backfillPending' | 'needsOperator'>;
@@ -9,7 +9,7 @@ type ProgressGauge = Extract<SeriesKey, 'cursor' | 'lag' | 'budgetUsed' | 'budge
 /** The workflow's progress as gauge values, from its state at `nowMs`. Pure, for tests. */
 export function progressGauges(settings: CollectorSettings, state: CollectorState, nowMs: number): Record<ProgressGauge, number> {
   const cursorMs = Date.parse(state.cursor);
-  const budget = settings.budget ?? DEFAULT_BUDGET;
+  const { budget } = withDefaults(settings);
   return {
     cursor: Math.floor(cursorMs / 1000),
     lag: Math.max(0, Math.floor((nowMs - cursorMs) / 1000)),

@@ -28,6 +28,20 @@ export interface CollectorSettings {
   readonly testContinueAsNewEveryWindows?: number;
 }
 
+/** Settings with every optional value filled in: what a collector started before a setting existed runs with. */
+export type EffectiveSettings = CollectorSettings & Required<Pick<CollectorSettings, 'blockedRetryMs' | 'errorRetryMs' | 'budget' | 'retentionMarginMs'>>;
+
+/** The one place the optional settings' defaults live (as documented on CollectorSettings). */
+export function withDefaults(settings: CollectorSettings): EffectiveSettings {
+  return {
+    ...settings,
+    blockedRetryMs: settings.blockedRetryMs ?? 5 * 60_000,
+    errorRetryMs: settings.errorRetryMs ?? 60_000,
+    budget: settings.budget ?? DEFAULT_BUDGET,
+    retentionMarginMs: settings.retentionMarginMs ?? 3_600_000,
+  };
+}
+
 /** The error shown in status until the step succeeds. */
 export interface LastError {
   readonly type: string;
@@ -180,7 +194,7 @@ export function describeStatus(settings: CollectorSettings, state: RunState, pha
       currentChunk: windowInHand(state.backfill.inProgress),
     },
     totals: { ...state.totals },
-    budget: budgetUse(settings.budget ?? DEFAULT_BUDGET, state.recentCalls, nowMs),
+    budget: budgetUse(withDefaults(settings).budget, state.recentCalls, nowMs),
     lastError: state.lastError,
     paused: state.paused,
     tokenExpiresAt: state.token && iso(state.token.expiresAtMs),
