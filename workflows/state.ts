@@ -1,4 +1,4 @@
-import { EXPIRY_WARNING_DAYS } from '../contracts/credential-expiry.js';
+import { expiryOf } from '../contracts/credential-expiry.js';
 import type { ResumePoint } from '../microsoft/resume-point.js';
 import { DEFAULT_BUDGET, iso, isCaughtUp, pendingMs, recentCalls, type ApiBudget, type PendingRange, type TimeWindow } from '../time-windows/index.js';
 
@@ -163,15 +163,11 @@ export interface CollectorStatus {
   readonly startedAt: string;
 }
 
-const DAY_MS = 86_400_000;
-
 /** The credential as status shows it: days left (rounded down) and, from 30 days out, what to renew. */
 export function describeCredential(credential: CredentialState | undefined, nowMs: number): CollectorStatus['credential'] {
   if (!credential?.expiresAt) return credential && { ...credential };
-  const leftMs = Date.parse(credential.expiresAt) - nowMs;
-  const daysLeft = Math.floor(leftMs / DAY_MS);
-  if (daysLeft >= EXPIRY_WARNING_DAYS) return { ...credential, daysLeft };
-  const when = leftMs <= 0 ? `expired at ${credential.expiresAt}` : `expires at ${credential.expiresAt} (${daysLeft} days left)`;
+  const { daysLeft, when } = expiryOf(credential.expiresAt, nowMs);
+  if (!when) return { ...credential, daysLeft };
   const warning = `the client certificate of ${credential.setting} ${when}: create a new one, upload its public part to the app registration (Certificates & secrets > Certificates) and point ${credential.setting} at the new PEM`;
   return { ...credential, daysLeft, warning };
 }
