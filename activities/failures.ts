@@ -34,7 +34,8 @@ export function toApplicationFailure(err: unknown, options: FailureOptions = {})
   }
   if (err instanceof RequestError) {
     // got's transport errors (timeouts, resets, DNS); the message names the method and URL, no token.
-    return ApplicationFailure.create({ type: FailureType.MicrosoftUnreachable, message: `${err.code}: ${err.message}`, nonRetryable: false, cause: err });
+    const type = FailureType.MicrosoftUnreachable;
+    return ApplicationFailure.create({ type, message: `${err.code}: ${err.message}`, nonRetryable: !failureMeaning(type)!.retryable, cause: err });
   }
   return err;
 }
@@ -47,7 +48,7 @@ function throttledFailure(err: ThrottledError, options: FailureOptions): Applica
   const delayMs = retryDelayFor(err.retryAfter, options.maxRetryAfterMs ?? MAX_RETRY_AFTER_MS);
   const message = `${err.message}; Microsoft asked ${describeRetryAfter(err.retryAfter)}, retrying in ${Math.round(delayMs / 1000)} s`;
   // Throttling heals itself: benign keeps it out of error logs and failure metrics.
-  return ApplicationFailure.create({ type: err.failureType, message, nonRetryable: false, cause: err, nextRetryDelay: delayMs, category: ApplicationFailureCategory.BENIGN });
+  return ApplicationFailure.create({ type: err.failureType, message, nonRetryable: !failureMeaning(err.failureType)!.retryable, cause: err, nextRetryDelay: delayMs, category: ApplicationFailureCategory.BENIGN });
 }
 
 const URL_PATTERN = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;

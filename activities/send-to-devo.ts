@@ -1,5 +1,4 @@
 import { activityInfo, heartbeat, log } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import { maxRecordBytes } from '../devo/framing.js';
 import type { DevoEvent } from '../devo/transport.js';
 import type { TraceRecord } from '../microsoft/records.js';
@@ -7,10 +6,9 @@ import type { ActivityDeps } from './deps.js';
 import { withFailureTypes } from './failures.js';
 import { whileHeartbeating } from './heartbeats.js';
 import { sendContentOf, type PackedRecords, type SendContent, type SendProgress, type SendToDevoInput, type SendToDevoResult } from '../contracts/activity-io.js';
-import { FailureType } from '../contracts/failure-types.js';
 import { unpackEventBytes } from '../records/packed-lines.js';
 import { eventOf } from './packed-records.js';
-import { chunkInHistory } from './pulled-chunks.js';
+import { chunkInHistory, PulledChunkMissingError } from './pulled-chunks.js';
 
 /**
  * Delivers one pull's pages in confirmed batches: each batch is written, half-closed and confirmed by the
@@ -67,7 +65,7 @@ async function chunkOf(deps: ActivityDeps, content: Exclude<SendContent, { kind:
   const kept = content.chunkId !== undefined ? deps.pulledChunks?.get(content.chunkId) : undefined;
   const pulled = kept ?? (await (deps.chunkInHistory ?? chunkInHistory)(content.pulledBy));
   if (pulled.count !== content.count || pulled.chunkId !== content.chunkId) {
-    throw ApplicationFailure.nonRetryable(`the chunk of pull ${content.pulledBy} is not the one the send names (${pulled.count} records against ${content.count})`, FailureType.PulledChunkMissing);
+    throw new PulledChunkMissingError(`the chunk of pull ${content.pulledBy} is not the one the send names (${pulled.count} records against ${content.count})`);
   }
   return pulled;
 }

@@ -1,8 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApplicationFailure } from '@temporalio/common';
-import { chunkInHistory } from '../../activities/pulled-chunks.js';
-import { FailureType } from '../../contracts/failure-types.js';
+import { chunkInHistory, PulledChunkMissingError } from '../../activities/pulled-chunks.js';
 import { alignDown, iso } from '../../time-windows/index.js';
 import { accountFor, summary } from '../helpers/accounting.js';
 import { collectorFixture } from '../helpers/collector-fixture.js';
@@ -22,7 +20,7 @@ describe('a send whose pulled chunk is lost', () => {
       if (lost.size < 2) lost.add(pulledBy);
       if (!lost.has(pulledBy)) return chunkInHistory(pulledBy);
       missing.push(pulledBy);
-      throw ApplicationFailure.nonRetryable(`the chunk of pull ${pulledBy} is in neither this worker's memory nor the run's history`, FailureType.PulledChunkMissing);
+      throw new PulledChunkMissingError(`the chunk of pull ${pulledBy} is in neither this worker's memory nor the run's history`);
     };
     const f = await collectorFixture(t, { dataset: settledDataset({ records: 2_000, startMs: start, endMs: now }) }, 'graph', { pulledChunks: undefined, chunkInHistory: lookup });
     await f.worker.runUntil(async () => {
