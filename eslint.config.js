@@ -23,8 +23,8 @@ export default tseslint.config(
     },
   },
   {
-    // Everything workflow code imports at runtime: deterministic, no Node built-ins.
-    files: ['workflows/**/*.ts', 'time-windows/**/*.ts', 'metrics/series.ts'],
+    // Everything workflow code imports at runtime (contracts/ included): deterministic, no Node built-ins.
+    files: ['workflows/**/*.ts', 'contracts/**/*.ts', 'time-windows/**/*.ts', 'metrics/series.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

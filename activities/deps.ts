@@ -2,6 +2,7 @@ import { cancellationSignal } from '@temporalio/activity';
 import { DEFAULT_MAX_EVENT_BYTES } from '../devo/framing.js';
 import type { DevoTransport } from '../devo/transport.js';
 import type { TimeWindow } from '../time-windows/index.js';
+import type { PackedRecords } from '../contracts/activity-io.js';
 import type { PulledChunks } from './pulled-chunks.js';
 import type { ServedTenants } from './served-tenants.js';
 
@@ -37,6 +38,8 @@ export interface ActivityDeps {
   readonly maxRetryAfterMs?: number;
   /** Chunks pulled by this worker and not yet sent; absent, every send reads its chunk from history. */
   readonly pulledChunks?: PulledChunks;
+  /** Reads a chunk from its pull's result in the run's history; tests make it miss. @default chunkInHistory */
+  readonly chunkInHistory?: (pullActivityId: string) => Promise<PackedRecords>;
 }
 
 /** Why and from where rows went to the dead-letter file, written beside each of them. */

@@ -1,24 +1,8 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { RequestError } from 'got';
-import { DevoConfirmationTimeout, DevoConnectionError, DevoDeliveryError, DevoHttpRejected, DevoInvalidEvent, DevoTlsRejected } from '../devo/errors.js';
-import {
-  ClientAssertionRejectedError,
-  CredentialExpiredError,
-  CredentialsRejectedError,
-  FederatedTokenUnreadableError,
-  MalformedResponseError,
-  MicrosoftApiError,
-  MicrosoftUnavailableError,
-  PermissionMissingError,
-  RequestRejectedError,
-  ServicePrincipalMissingError,
-  ThrottledError,
-  TokenRejectedError,
-  UnexpectedHtmlError,
-} from '../microsoft/errors.js';
+import { failureMeaning, FailureType, type FailureTypeName } from '../contracts/failure-types.js';
+import { ThrottledError } from '../microsoft/errors.js';
 import { describeRetryAfter, MAX_RETRY_AFTER_MS, retryDelayFor } from '../microsoft/retry-after.js';
-import { FailureType, type FailureTypeName } from '../workflows/failure-types.js';
-import { TenantNotServedError } from './served-tenants.js';
 
 export { FailureType, type FailureTypeName };
 
@@ -26,6 +10,13 @@ export { FailureType, type FailureTypeName };
 export interface FailureOptions {
   /** The longest Retry-After honoured as the next retry delay. @default MAX_RETRY_AFTER_MS (5 minutes) */
   readonly maxRetryAfterMs?: number;
+}
+
+/** A domain error (microsoft/errors.ts, devo/errors.ts, TenantNotServedError) names the failure type it becomes. */
+type DeclaresFailureType = Error & { readonly failureType: FailureTypeName };
+
+function declaresFailureType(err: unknown): err is DeclaresFailureType {
+  return err instanceof Error && 'failureType' in err && failureMeaning(err.failureType as string) !== undefined;
 }
 
 /**
@@ -36,56 +27,28 @@ export interface FailureOptions {
 export function toApplicationFailure(err: unknown, options: FailureOptions = {}): unknown {
   scrubErrorChain(err);
   if (err instanceof ApplicationFailure) return err;
-  if (err instanceof MicrosoftApiError) return microsoftFailure(err, options);
-  if (err instanceof DevoDeliveryError) return devoFailure(err);
-  if (err instanceof TenantNotServedError) {
-    // Retryable on purpose. Deployments sharing a task queue get each other's activity tasks; this worker
-    // refuses before any I/O, so nothing reaches its Devo or its Microsoft endpoints, and the retry goes
-    // back to the queue, where a worker that serves the tenant can take it and succeed. Non-retryable
-    // would end the activity on the first wrong pick though the right worker was polling. If no worker
-    // serves the tenant, the retries run out and the collector waits, blocked, showing the operator hint.
-    return ApplicationFailure.create({ type: FailureType.TenantNotServed, message: err.message, nonRetryable: false, cause: err });
+  if (err instanceof ThrottledError) return throttledFailure(err, options);
+  if (declaresFailureType(err)) {
+    const type = err.failureType;
+    return ApplicationFailure.create({ type, message: err.message, nonRetryable: !failureMeaning(type)!.retryable, cause: err });
   }
   if (err instanceof RequestError) {
     // got's transport errors (timeouts, resets, DNS); the message names the method and URL, no token.
-    return ApplicationFailure.create({ type: FailureType.MicrosoftUnreachable, message: `${err.code}: ${err.message}`, nonRetryable: false, cause: err });
+    const type = FailureType.MicrosoftUnreachable;
+    return ApplicationFailure.create({ type, message: `${err.code}: ${err.message}`, nonRetryable: !failureMeaning(type)!.retryable, cause: err });
   }
   return err;
 }
 
-function microsoftFailure(err: MicrosoftApiError, options: FailureOptions): ApplicationFailure {
-  const create = (type: FailureTypeName, nonRetryable: boolean, extra: Partial<Parameters<typeof ApplicationFailure.create>[0]> = {}) =>
-    ApplicationFailure.create({ type, message: err.message, nonRetryable, cause: err, ...extra });
-  if (err instanceof ClientAssertionRejectedError) return create(err.credential === 'certificate' ? FailureType.CertificateRejected : FailureType.FederatedTokenRejected, true);
-  if (err instanceof CredentialExpiredError) return create(FailureType.CredentialExpired, true);
-  if (err instanceof FederatedTokenUnreadableError) return create(FailureType.FederatedTokenUnreadable, true);
-  if (err instanceof CredentialsRejectedError) return create(FailureType.CredentialsRejected, true);
-  if (err instanceof ServicePrincipalMissingError) return create(FailureType.ServicePrincipalMissing, true);
-  if (err instanceof TokenRejectedError) return create(FailureType.TokenRejected, true);
-  if (err instanceof PermissionMissingError) return create(FailureType.PermissionMissing, true);
-  if (err instanceof RequestRejectedError) return create(FailureType.RequestRejected, true);
-  if (err instanceof ThrottledError) {
-    // Retry-After is honoured up to a cap: a huge or unreadable one would otherwise become the delay and
-    // park the tenant for years with nothing to alert on. The message states both values, for status.
-    const delayMs = retryDelayFor(err.retryAfter, options.maxRetryAfterMs ?? MAX_RETRY_AFTER_MS);
-    const message = `${err.message}; Microsoft asked ${describeRetryAfter(err.retryAfter)}, retrying in ${Math.round(delayMs / 1000)} s`;
-    // Throttling heals itself: benign keeps it out of error logs and failure metrics.
-    return create(FailureType.Throttled, false, { message, nextRetryDelay: delayMs, category: ApplicationFailureCategory.BENIGN });
-  }
-  if (err instanceof UnexpectedHtmlError) return create(FailureType.UnexpectedHtml, false);
-  if (err instanceof MalformedResponseError) return create(FailureType.MalformedResponse, false);
-  if (err instanceof MicrosoftUnavailableError) return create(FailureType.MicrosoftUnavailable, false);
-  return create(FailureType.MicrosoftUnavailable, false);
-}
-
-function devoFailure(err: DevoDeliveryError): ApplicationFailure {
-  const create = (type: FailureTypeName, nonRetryable: boolean) =>
-    ApplicationFailure.create({ type, message: err.message, nonRetryable, cause: err });
-  if (err instanceof DevoTlsRejected) return create(FailureType.DevoTlsRejected, true);
-  if (err instanceof DevoHttpRejected) return create(FailureType.DevoRejected, true);
-  if (err instanceof DevoInvalidEvent) return create(FailureType.DevoInvalidEvent, true);
-  if (err instanceof DevoConnectionError || err instanceof DevoConfirmationTimeout) return create(FailureType.DevoUnavailable, false);
-  return create(FailureType.DevoUnavailable, false);
+/**
+ * Retry-After is honoured up to a cap: a huge or unreadable one would otherwise become the delay and park
+ * the tenant for years with nothing to alert on. The message states both values, for status.
+ */
+function throttledFailure(err: ThrottledError, options: FailureOptions): ApplicationFailure {
+  const delayMs = retryDelayFor(err.retryAfter, options.maxRetryAfterMs ?? MAX_RETRY_AFTER_MS);
+  const message = `${err.message}; Microsoft asked ${describeRetryAfter(err.retryAfter)}, retrying in ${Math.round(delayMs / 1000)} s`;
+  // Throttling heals itself: benign keeps it out of error logs and failure metrics.
+  return ApplicationFailure.create({ type: err.failureType, message, nonRetryable: !failureMeaning(err.failureType)!.retryable, cause: err, nextRetryDelay: delayMs, category: ApplicationFailureCategory.BENIGN });
 }
 
 const URL_PATTERN = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;

@@ -3,7 +3,7 @@ import { clientAssertionFor, credentialInfo, type CredentialInfo } from '../micr
 import { requestToken, type AccessToken } from '../microsoft/token.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailureTypes } from './failures.js';
-import type { FetchTokenInput } from './types.js';
+import type { FetchTokenInput } from '../contracts/activity-io.js';
 
 /** A token and the public facts of the credential it was fetched with (kind, setting, certificate end). */
 export type FetchedToken = AccessToken & { readonly credential?: CredentialInfo };

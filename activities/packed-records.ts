@@ -1,36 +1,8 @@
-import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
+import { constants, deflateRawSync } from 'node:zlib';
+import type { PackedRecords } from '../contracts/activity-io.js';
+import { NEWLINE, TAB, type PackedEvent } from '../records/packed-lines.js';
 import type { TraceRecord } from '../microsoft/records.js';
 import { receivedTimeMs } from '../microsoft/received-time.js';
-
-/**
- * A page's records as they travel through the workflow: one line per record, `<received ms>\t<JSON>`,
- * deflated. The workflow only passes a page from pullPage to sendToDevo; carried as an array of objects,
- * each page would be serialised, compressed and parsed again at every hop (activity result, workflow
- * sandbox, activity input). Packed, those hops move the same bytes: the payload converter
- * (codec/payload-converter.ts) carries them as the payload's data and the codec only encrypts them. The
- * time rides along so the sender never parses a record again.
- */
-export interface PackedRecords {
-  readonly count: number;
-  /** The raw-deflated lines, `\n` between records (JSON.stringify never writes a raw tab or newline). */
-  readonly deflated?: Uint8Array;
-  /** Histories written before binary packing: the same bytes in base64. */
-  readonly deflatedEvents?: string;
-  /**
-   * A send's input instead of the bytes: the id of the pullPage activity, in the same workflow run, whose
-   * result holds them (activities/pulled-chunks.ts).
-   */
-  readonly pulledBy?: string;
-  /** Drawn by the pull attempt that packed the bytes: the key of the chunk in that worker's memory. */
-  readonly chunkId?: string;
-}
-
-/** One record ready to send: its JSON exactly as Microsoft's fields and values, and its received time. */
-export interface PackedEvent {
-  /** The record's received time (ms), or undefined when it has none that parses. */
-  readonly timeMs: number | undefined;
-  readonly json: string;
-}
 
 /** A record as the sender needs it: its JSON and its received time (Graph `receivedDateTime`, RWS `Received`). */
 export function eventOf(record: TraceRecord): PackedEvent {
@@ -162,42 +134,3 @@ function lineBufferWith(bytes: number, kept: number): Buffer {
   }
   return lineBuffer;
 }
-
-/**
- * The page's events, exactly as packed; throws when the count does not match (a damaged page), or when
- * inflating would pass `maxInflatedBytes` (zlib's `maxOutputLength`: a page from an untrusted caller may be a
- * deflate bomb).
- */
-export function unpackEvents(packed: PackedRecords, maxInflatedBytes?: number): PackedEvent[] {
-  return unpackEventBytes(packed, maxInflatedBytes).map(({ timeMs, json }) => ({ timeMs, json: json.toString('utf8') }));
-}
-
-/** A packed record as the sender takes it: its JSON as the UTF-8 bytes it goes out as, and its received time. */
-export interface PackedEventBytes {
-  readonly timeMs: number | undefined;
-  readonly json: Buffer;
-}
-
-/**
- * The page's events as slices of the inflated bytes, for the sender: decoding each record's JSON to a
- * string only to encode it again for the socket cost more than everything else the sender does per record.
- */
-export function unpackEventBytes(packed: PackedRecords, maxInflatedBytes?: number): PackedEventBytes[] {
-  if (packed.count === 0) return [];
-  const deflated = packed.deflated ?? Buffer.from(packed.deflatedEvents ?? '', 'base64');
-  const text = maxInflatedBytes === undefined ? inflateRawSync(deflated) : inflateRawSync(deflated, { maxOutputLength: maxInflatedBytes });
-  const events: PackedEventBytes[] = [];
-  for (let start = 0; start <= text.length; ) {
-    const newline = text.indexOf(NEWLINE, start);
-    const end = newline < 0 ? text.length : newline;
-    const tab = text.indexOf(TAB, start);
-    const hasTime = tab >= 0 && tab < end;
-    events.push({ timeMs: hasTime && tab > start ? Number(text.toString('latin1', start, tab)) : undefined, json: text.subarray(hasTime ? tab + 1 : start, end) });
-    start = end + 1;
-  }
-  if (events.length !== packed.count) throw new Error(`a packed page holds ${events.length} lines, not the ${packed.count} records it declares`);
-  return events;
-}
-
-const NEWLINE = 0x0a;
-const TAB = 0x09;

@@ -9,10 +9,10 @@ import { pullReportingPage } from '../microsoft/reporting.js';
 import { afterResumePoint, clampResumePoint, resumePointOf, type ResumePoint } from '../microsoft/resume-point.js';
 import { iso, type TimeWindow } from '../time-windows/index.js';
 import type { ActivityDeps, DeadLetterContext } from './deps.js';
-import { PackedChunk, type PackedRecords } from './packed-records.js';
+import { PackedChunk } from './packed-records.js';
 import { toApplicationFailure, withFailureTypes } from './failures.js';
 import { whileHeartbeating } from './heartbeats.js';
-import type { PulledPage, PullPageInput } from './types.js';
+import type { PackedRecords, PulledPage, PullPageInput } from '../contracts/activity-io.js';
 
 /**
  * Deflated bytes a chunk of pages may reach before the puller stops following next links: another page is

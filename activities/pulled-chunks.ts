@@ -1,12 +1,19 @@
 import { activityInfo, Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow/codec-helpers.js';
 import { LRUCache } from 'lru-cache';
-import type { PackedRecords } from './packed-records.js';
-import type { PulledPage } from './types.js';
+import type { PackedRecords, PulledPage } from '../contracts/activity-io.js';
+import { FailureType, type FailureTypeName } from '../contracts/failure-types.js';
 
-/** The failure type of a send whose chunk is in neither this worker's memory nor its run's history. */
-export const PULLED_CHUNK_MISSING = 'PulledChunkMissing';
+/**
+ * A send names a chunk that is in neither this worker's memory nor its run's history, or one that differs
+ * from what the send names: sending again cannot help, and the workflow pulls the chunk again.
+ */
+export class PulledChunkMissingError extends Error {
+  override name = 'PulledChunkMissingError';
+  get failureType(): FailureTypeName {
+    return FailureType.PulledChunkMissing;
+  }
+}
 
 /**
  * The chunks this worker pulled, kept until they are sent. A chunk enters history once, as its pull's
@@ -57,5 +64,5 @@ export async function chunkInHistory(pullActivityId: string): Promise<PackedReco
     const pulled = await decodeFromPayloadsAtIndex<PulledPage>(client.options.loadedDataConverter, 0, completed.result?.payloads);
     if (pulled.packed) return pulled.packed;
   }
-  throw ApplicationFailure.nonRetryable(`the chunk of pull ${pullActivityId} is in neither this worker's memory nor the run's history`, PULLED_CHUNK_MISSING);
+  throw new PulledChunkMissingError(`the chunk of pull ${pullActivityId} is in neither this worker's memory nor the run's history`);
 }

@@ -1,14 +1,14 @@
 import { activityInfo, heartbeat, log } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import { maxRecordBytes } from '../devo/framing.js';
 import type { DevoEvent } from '../devo/transport.js';
 import type { TraceRecord } from '../microsoft/records.js';
 import type { ActivityDeps } from './deps.js';
 import { withFailureTypes } from './failures.js';
 import { whileHeartbeating } from './heartbeats.js';
-import { eventOf, unpackEventBytes, type PackedRecords } from './packed-records.js';
-import { chunkInHistory, PULLED_CHUNK_MISSING } from './pulled-chunks.js';
-import type { SendProgress, SendToDevoInput, SendToDevoResult } from './types.js';
+import { sendContentOf, type PackedRecords, type SendContent, type SendProgress, type SendToDevoInput, type SendToDevoResult } from '../contracts/activity-io.js';
+import { unpackEventBytes } from '../records/packed-lines.js';
+import { eventOf } from './packed-records.js';
+import { chunkInHistory, PulledChunkMissingError } from './pulled-chunks.js';
 
 /**
  * Delivers one pull's pages in confirmed batches: each batch is written, half-closed and confirmed by the
@@ -26,7 +26,8 @@ export function sendToDevoActivity(deps: ActivityDeps) {
       const oversize: TraceRecord[] = [];
       const now = deps.now();
       const maxBytes = maxRecordBytes(deps.maxEventBytes);
-      const packed = input.packed ? unpackEventBytes(await chunkOf(deps, input.packed)) : (input.records ?? []).map(eventOf);
+      const content = sendContentOf(input);
+      const packed = content.kind === 'records' ? content.records.map(eventOf) : unpackEventBytes(await chunkOf(deps, content));
       for (const { json, timeMs } of packed) {
         // Never cut an event silently: one too large for Devo is counted and reported instead.
         if ((typeof json === 'string' ? Buffer.byteLength(json) : json.length) > maxBytes) oversize.push(JSON.parse(json.toString()) as TraceRecord);
@@ -59,12 +60,12 @@ export function sendToDevoActivity(deps: ActivityDeps) {
 }
 
 /** The packed bytes to send: as given, or, when the input names the pull that packed them, that pull's. */
-async function chunkOf(deps: ActivityDeps, packed: PackedRecords): Promise<PackedRecords> {
-  if (packed.pulledBy === undefined || packed.deflated || packed.deflatedEvents !== undefined) return packed;
-  const kept = packed.chunkId !== undefined ? deps.pulledChunks?.get(packed.chunkId) : undefined;
-  const pulled = kept ?? (await chunkInHistory(packed.pulledBy));
-  if (pulled.count !== packed.count || pulled.chunkId !== packed.chunkId) {
-    throw ApplicationFailure.nonRetryable(`the chunk of pull ${packed.pulledBy} is not the one the send names (${pulled.count} records against ${packed.count})`, PULLED_CHUNK_MISSING);
+async function chunkOf(deps: ActivityDeps, content: Exclude<SendContent, { kind: 'records' }>): Promise<PackedRecords> {
+  if (content.kind === 'packed') return content.packed;
+  const kept = content.chunkId !== undefined ? deps.pulledChunks?.get(content.chunkId) : undefined;
+  const pulled = kept ?? (await (deps.chunkInHistory ?? chunkInHistory)(content.pulledBy));
+  if (pulled.count !== content.count || pulled.chunkId !== content.chunkId) {
+    throw new PulledChunkMissingError(`the chunk of pull ${content.pulledBy} is not the one the send names (${pulled.count} records against ${content.count})`);
   }
   return pulled;
 }

@@ -1,5 +1,6 @@
 import type { MicrosoftConfig } from '../config/schema.js';
 import type { DevoTransport } from '../devo/transport.js';
+import { FailureType, type FailureTypeName } from '../contracts/failure-types.js';
 import { tenantKey } from '../tenants/tenant-id.js';
 
 /** Where one tenant's records go. */
@@ -17,10 +18,14 @@ export interface ServedTenant {
 /**
  * An activity named a tenant this worker does not serve. It happens when deployments for different
  * tenants share a namespace and task queue: Temporal hands each activity task to any worker polling the
- * queue. activities/failures.ts makes it a retryable `TenantNotServed` failure (see there why).
+ * queue. It becomes a retryable `TenantNotServed` failure (contracts/failure-types.ts says why).
  */
 export class TenantNotServedError extends Error {
   override name = 'TenantNotServedError';
+  /** The failure type it becomes (contracts/failure-types.ts says whether retries may heal it). */
+  get failureType(): FailureTypeName {
+    return FailureType.TenantNotServed;
+  }
   constructor(
     readonly tenantId: string,
     served: readonly string[],

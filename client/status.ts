@@ -5,7 +5,7 @@ import { formatCount, formatSpan, formatTime } from './format.js';
 import { hintFor } from './hints.js';
 import { collectorWorkflowId } from '../config/temporal.js';
 import { retryAfterInMessage } from '../microsoft/retry-after.js';
-import { FailureType } from '../workflows/failure-types.js';
+import { FailureType } from '../contracts/failure-types.js';
 import { statusQuery } from '../workflows/messages.js';
 import type { CollectorStatus } from '../workflows/state.js';
 import { certificateExpiry, type CertificateExpiry } from '../devo/certificate-expiry.js';

@@ -1,5 +1,6 @@
 import { METADATA_ENCODING_KEY, type Payload } from '@temporalio/common';
-import { unpackEvents, type PackedRecords } from '../activities/packed-records.js';
+import type { PackedRecords } from '../contracts/activity-io.js';
+import { unpackEvents } from '../records/packed-lines.js';
 import { encodingOf } from './codec.js';
 import { PACKED_RECORDS_ENCODING, payloadConverter } from './payload-converter.js';
 

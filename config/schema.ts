@@ -1,16 +1,20 @@
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { MAX_PAGE_SIZE } from '../contracts/microsoft-limits.js';
 import { parseDuration } from './durations.js';
+import { TAG_PATTERN } from '../devo/framing.js';
 import { TEMPORAL_DEFAULTS } from './temporal.js';
 import { resolveTemporalConnection, type TemporalConnection } from './temporal-connection.js';
 import { loadTenantsFile, type TenantConfig } from '../tenants/load.js';
-import { endpointProblem } from '../microsoft/endpoints.js';
-import type { ClientCredential } from '../microsoft/client-credential.js';
 import { CREDENTIAL_VARIABLES, environmentCredential } from './credentials.js';
 import { parseEach } from './parse-each.js';
 import { closestName } from './suggest.js';
+import { crossChecks } from './cross-checks.js';
+import { readPayloadKey, readPreviousPayloadKeys } from './payload-keys.js';
+import { readSecretFiles } from './secret-files.js';
+import { isSocketAddress } from './socket-address.js';
+import type { DevoConfig, MicrosoftConfig } from './types.js';
 
 /**
  * The environment (and `.env`) → one typed, readonly Config. This module is the only reader of
@@ -75,7 +79,7 @@ const environmentSchema = z.object({
   /** How far behind now the newest window ends, because Microsoft delivers late @default 15m */
   O365_LAG: duration('O365_LAG').default('15m'),
   /** Records per API page (Graph 1-5000, Reporting Web Service 1-2000) @default 1000 */
-  O365_PAGE_SIZE: integer(1, 5000).default('1000'),
+  O365_PAGE_SIZE: integer(1, MAX_PAGE_SIZE).default('1000'),
   /** Safety margin kept inside the source's retention when clamping O365_START @default 1h */
   O365_RETENTION_MARGIN: duration('O365_RETENTION_MARGIN').default('1h'),
   /** Tenants file (YAML or JSON) for many tenants; its entries override the O365_* and DEVO_* defaults per tenant. */
@@ -96,7 +100,7 @@ const environmentSchema = z.object({
   /** PEM file of Devo's CA chain, used to verify the collector endpoint. */
   DEVO_CHAIN: nonEmpty.optional(),
   /** Devo tag, which selects the table @default cloud.office365.messagetracing */
-  DEVO_TAG: z.string().regex(/^[a-z0-9_-]+(\.[A-Za-z0-9_-]+){1,9}$/, 'expected a dotted Devo tag such as cloud.office365.messagetracing').default('cloud.office365.messagetracing'),
+  DEVO_TAG: z.string().regex(TAG_PATTERN, 'expected a dotted Devo tag such as cloud.office365.messagetracing').default('cloud.office365.messagetracing'),
   /** Hostname written into each syslog header @default this machine's hostname */
   DEVO_HOSTNAME: z.string().regex(/^\S+$/, 'expected a hostname without spaces').optional(),
   /** Records per confirmed syslog batch (one connection, half-close, EOF); also the duplicate bound @default 1000 */
@@ -153,40 +157,7 @@ const KNOWN = new Set(Object.keys(environmentSchema.shape));
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(environmentSchema.shape);
 const OWN_PREFIXES = ['O365_', 'DEVO_', 'PAYLOAD_'];
 
-/** The Microsoft side of the configuration. */
-export interface MicrosoftConfig {
-  readonly tenantId: string;
-  readonly clientId: string;
-  readonly clientSecret: string;
-  readonly source: 'graph' | 'reporting';
-  readonly loginUrl: string;
-  readonly graphUrl: string;
-  readonly reportingUrl: string;
-  /** O365_START as written; resolved against the clock when the collector starts. */
-  readonly start: string;
-  readonly windowMs: number;
-  readonly lagMs: number;
-  readonly pageSize: number;
-  readonly retentionMarginMs: number;
-  /** The certificate or federated credential used instead of `clientSecret`; absent: the client secret. Workers only. */
-  readonly credential?: ClientCredential;
-}
-
-/** Where and how records are shipped to Devo. */
-export interface DevoConfig {
-  readonly transport: 'tls' | 'relay' | 'http';
-  readonly address: string;
-  readonly port: number;
-  readonly certPath?: string;
-  readonly keyPath?: string;
-  readonly chainPath?: string;
-  readonly tag: string;
-  readonly hostname: string;
-  readonly batchSize: number;
-  readonly httpUrl?: string;
-  readonly httpToken?: string;
-  readonly domain?: string;
-}
+export type { DevoConfig, MicrosoftConfig } from './types.js';
 
 /** How to reach Temporal: address and namespace as resolved by the SDK's environment configuration. */
 export interface TemporalConfig {
@@ -296,127 +267,6 @@ function temporalConnection(env: NodeJS.ProcessEnv, lines: string[]): TemporalCo
   } catch (err) {
     lines.push(`Temporal connection: ${(err as Error).message}`);
     return undefined;
-  }
-}
-
-/** Checks across settings; `noDevo` skips the Devo ones, which only workers (and the demo's own setup) need. */
-function crossChecks(e: Environment, noDevo: boolean): string[] {
-  const lines: string[] = [];
-  const maxPage = e.O365_SOURCE === 'reporting' ? 2000 : 5000;
-  if (e.O365_PAGE_SIZE > maxPage) lines.push(`O365_PAGE_SIZE: at most ${maxPage} for O365_SOURCE=${e.O365_SOURCE}`);
-  if (e.O365_WINDOW > 10 * 86_400_000) lines.push('O365_WINDOW: at most 10d, the longest span Microsoft accepts in one query');
-  if (!startIsValid(e.O365_START)) lines.push(`O365_START: expected an ISO time (2026-11-01T00:00:00Z) or a duration back such as 2h or 7d, got '${e.O365_START}'`);
-  // The client secret and tokens go to these URLs: only Microsoft's, the same rule as the tenants file's.
-  if (e.O365_ALLOW_ANY_ENDPOINT !== 'true') {
-    for (const [name, api] of [['O365_LOGIN_URL', 'login'], ['O365_GRAPH_URL', 'graph'], ['O365_REPORTING_URL', 'reporting']] as const) {
-      const problem = e[name] === undefined ? undefined : endpointProblem(e[name], api);
-      if (problem) lines.push(`${name}: ${problem}`);
-    }
-  }
-  if (!noDevo && e.DEVO_TRANSPORT === 'tls') {
-    for (const name of ['DEVO_CERT', 'DEVO_KEY', 'DEVO_CHAIN'] as const) {
-      const path = e[name];
-      if (!path) lines.push(`${name}: required for DEVO_TRANSPORT=tls (PEM file path)`);
-      else if (unreadable(path)) lines.push(`${name}: cannot read ${path} (${unreadable(path)})`);
-    }
-  }
-  if (!noDevo && e.DEVO_TRANSPORT === 'http') {
-    for (const name of ['DEVO_HTTP_URL', 'DEVO_HTTP_TOKEN', 'DEVO_DOMAIN'] as const) if (!e[name]) lines.push(`${name}: required for DEVO_TRANSPORT=http`);
-  }
-  if (e.PAYLOAD_KEY && e.PAYLOAD_KEY_FILE) lines.push('PAYLOAD_KEY_FILE: set either PAYLOAD_KEY or PAYLOAD_KEY_FILE, not both');
-  if (e.PAYLOAD_KEY_PREVIOUS && e.PAYLOAD_KEY_PREVIOUS_FILE) lines.push('PAYLOAD_KEY_PREVIOUS_FILE: set either PAYLOAD_KEY_PREVIOUS or PAYLOAD_KEY_PREVIOUS_FILE, not both');
-  if (e.CODEC_SERVER_OIDC_AUDIENCE && !e.CODEC_SERVER_OIDC_ISSUER) lines.push('CODEC_SERVER_OIDC_AUDIENCE: set with CODEC_SERVER_OIDC_ISSUER only');
-  return lines;
-}
-
-/** Why a file cannot be read (its errno code), or undefined when it can: found at start, not mid-run. */
-function unreadable(path: string): string | undefined {
-  try {
-    accessSync(path, constants.R_OK);
-    return statSync(path).isFile() ? undefined : 'not a file';
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code ?? 'error';
-  }
-}
-
-/** An IP literal and port, as the SDK's Prometheus exporter binds (no host names). */
-function isSocketAddress(text: string): boolean {
-  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text);
-  if (!match) return false;
-  const host = match[1] ?? match[2]!;
-  return isIP(host) === (match[1] ? 6 : 4) && Number(match[3]) <= 65535;
-}
-
-function startIsValid(text: string): boolean {
-  return parseDuration(text) !== undefined || (/^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(Date.parse(text)));
-}
-
-function readPayloadKey(e: Environment, lines: string[]): Buffer | undefined {
-  const source = e.PAYLOAD_KEY_FILE ? 'PAYLOAD_KEY_FILE' : 'PAYLOAD_KEY';
-  let text = e.PAYLOAD_KEY;
-  if (e.PAYLOAD_KEY_FILE) {
-    try {
-      text = readFileSync(e.PAYLOAD_KEY_FILE, 'utf8');
-    } catch (err) {
-      lines.push(`PAYLOAD_KEY_FILE: cannot read ${e.PAYLOAD_KEY_FILE} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-      return undefined;
-    }
-  }
-  if (text === undefined) return undefined;
-  const key = Buffer.from(text.trim(), 'base64');
-  if (key.length !== 32) {
-    lines.push(`${source}: expected base64 of exactly 32 bytes (openssl rand -base64 32), got ${key.length} bytes`);
-    return undefined;
-  }
-  return key;
-}
-
-/** The earlier keys, in the order given; one line for the variable when any of them is not 32 bytes of base64. */
-function readPreviousPayloadKeys(e: Environment, lines: string[]): Buffer[] {
-  const source = e.PAYLOAD_KEY_PREVIOUS_FILE ? 'PAYLOAD_KEY_PREVIOUS_FILE' : 'PAYLOAD_KEY_PREVIOUS';
-  let text = e.PAYLOAD_KEY_PREVIOUS;
-  if (e.PAYLOAD_KEY_PREVIOUS_FILE) {
-    try {
-      text = readFileSync(e.PAYLOAD_KEY_PREVIOUS_FILE, 'utf8');
-    } catch (err) {
-      lines.push(`PAYLOAD_KEY_PREVIOUS_FILE: cannot read ${e.PAYLOAD_KEY_PREVIOUS_FILE} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-      return [];
-    }
-  }
-  const keys = (text ?? '').split(/[,\s]+/).filter(Boolean).map((part) => Buffer.from(part, 'base64'));
-  // Positions only: the message must not echo a key, even a wrong one.
-  const wrong = keys.flatMap((key, i) => (key.length === 32 ? [] : [`#${i + 1} has ${key.length} bytes`]));
-  if (wrong.length > 0) lines.push(`${source}: expected comma-separated base64 keys of exactly 32 bytes each (openssl rand -base64 32); ${wrong.join(', ')}`);
-  return wrong.length > 0 ? [] : keys;
-}
-
-/** Secrets that may come from a file instead (compose or Kubernetes secrets): X or X_FILE, not both. */
-const SECRETS_FROM_FILES = ['O365_CLIENT_SECRET', 'O365_CLIENT_CERTIFICATE_PASSWORD', 'DEVO_HTTP_TOKEN', 'CODEC_SERVER_TOKEN'] as const;
-
-/** Sets each secret from its X_FILE in `own`; one line per unreadable or empty file, or secret set twice. */
-function readSecretFiles(own: Record<string, string | undefined>): string[] {
-  const lines: string[] = [];
-  for (const name of SECRETS_FROM_FILES) {
-    const file = own[`${name}_FILE`];
-    if (!file) continue;
-    if (own[name]) {
-      lines.push(`${name}_FILE: set either ${name} or ${name}_FILE, not both`);
-      continue;
-    }
-    const value = readSecretFile(file);
-    if (value.error) lines.push(`${name}_FILE: ${value.error}`);
-    // A stand-in keeps a bad file from also reading as "required"; its line above stops loading anyway.
-    own[name] = value.text ?? 'unreadable';
-  }
-  return lines;
-}
-
-function readSecretFile(file: string): { text?: string; error?: string } {
-  try {
-    const text = readFileSync(file, 'utf8').trim();
-    return text ? { text } : { error: `${file} is empty` };
-  } catch (err) {
-    return { error: `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
   }
 }
 

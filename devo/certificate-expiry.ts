@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
-import { EXPIRY_WARNING_DAYS } from '../workflows/state.js';
+import { expiryOf } from '../contracts/credential-expiry.js';
 
 /** When the Devo domain's client certificate (mutual TLS) stops being valid, as status and metrics show it. */
 export interface CertificateExpiry {
@@ -13,7 +13,6 @@ export interface CertificateExpiry {
   readonly warning?: string;
 }
 
-const DAY_MS = 86_400_000;
 
 /**
  * Reads the certificate at `path` (the first in the file) and says how long it has left; undefined when
@@ -27,8 +26,7 @@ export function certificateExpiry(path: string, setting: string, nowMs: number):
     return undefined;
   }
   const expiresAt = new Date(notAfterMs).toISOString();
-  const daysLeft = Math.floor((notAfterMs - nowMs) / DAY_MS);
-  if (daysLeft >= EXPIRY_WARNING_DAYS) return { setting, expiresAt, daysLeft };
-  const when = notAfterMs <= nowMs ? `expired at ${expiresAt}` : `expires at ${expiresAt} (${daysLeft} days left)`;
+  const { daysLeft, when } = expiryOf(expiresAt, nowMs);
+  if (!when) return { setting, expiresAt, daysLeft };
   return { setting, expiresAt, daysLeft, warning: `the Devo domain certificate of ${setting} ${when}: download a new certificate and key for the domain from Devo (Administration > Credentials > X.509) and replace ${setting} and its key` };
 }

@@ -1,16 +1,13 @@
-import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tlsRejectionReason } from './errors.js';
-import type { SyslogTarget } from './syslog-sender.js';
+import type { SyslogTarget } from './syslog-target.js';
+import type { TlsMemory } from './tls-memory.js';
 
 /** How long a probe connection must stay open after its handshake to show our certificate was accepted. */
 const PROBE_GRACE_MS = 1_500;
 /** The pause before a refusal is checked with one more probe. */
 const REPROBE_DELAY_MS = 250;
-/** How long a proven acceptance of a client certificate by an endpoint is trusted. */
-const ACCEPTANCE_TTL_MS = 10 * 60_000;
-const accepted = new Map<string, number>();
 
 /** A probe's finding: accepted, refused (with how it showed), or neither when the endpoint was unreachable. */
 export interface ProbeVerdict {
@@ -40,11 +37,13 @@ export async function probeClientCertificate(target: SyslogTarget, connect: () =
     const again = await probeOnce(connect, options);
     if (!again.refused) verdict = again;
   }
-  if (verdict.accepted) remember(target);
+  if (verdict.accepted) options.memory.remember(target);
   return verdict;
 }
 
 interface ProbeOptions {
+  /** Where an acceptance is remembered, for ACCEPTANCE_TTL_MS. */
+  readonly memory: TlsMemory;
   readonly signal?: AbortSignal;
   readonly connectTimeoutMs?: number;
 }
@@ -81,18 +80,4 @@ async function probeOnce(connect: () => Socket, options: ProbeOptions): Promise<
     socket.resume();
   }).finally(() => socket.destroy());
   return verdict;
-}
-
-/** Whether the endpoint was shown to accept this certificate within the last ACCEPTANCE_TTL_MS. */
-export function isAccepted(target: SyslogTarget): boolean {
-  return target.transport === 'tls' && (accepted.get(acceptanceKey(target)) ?? 0) > Date.now();
-}
-
-/** Notes that the endpoint accepted this certificate (a session ticket arrived, or a probe stayed open). */
-export function remember(target: SyslogTarget): void {
-  if (target.transport === 'tls') accepted.set(acceptanceKey(target), Date.now() + ACCEPTANCE_TTL_MS);
-}
-
-function acceptanceKey(target: SyslogTarget & { transport: 'tls' }): string {
-  return createHash('sha256').update(`${target.host}\0${target.port}\0${target.servername ?? ''}\0`).update(target.cert).update(target.ca).digest('hex');
 }

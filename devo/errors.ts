@@ -1,9 +1,15 @@
 /**
  * Errors from delivering to Devo. Messages name the endpoint and what the operator can do; never a
- * key, a token or record contents. activities/failures.ts turns each class into a typed failure.
+ * key, a token or record contents. Each class declares the failure type it becomes (activities/failures.ts).
  */
+import { FailureType, type FailureTypeName } from '../contracts/failure-types.js';
+
 export class DevoDeliveryError extends Error {
   override name = 'DevoDeliveryError';
+  /** The failure type it becomes (contracts/failure-types.ts says whether retries may heal it). */
+  get failureType(): FailureTypeName {
+    return FailureType.DevoUnavailable;
+  }
 }
 
 /**
@@ -41,6 +47,9 @@ const REMEDY: Record<TlsRejectionReason, string> = {
  */
 export class DevoTlsRejected extends DevoDeliveryError {
   override name = 'DevoTlsRejected';
+  override get failureType(): FailureTypeName {
+    return FailureType.DevoTlsRejected;
+  }
   /** Which side was refused; the message carries the matching remedy. */
   readonly reason: TlsRejectionReason;
   constructor(where: string, reason: TlsRejectionReason, detail: string, options?: ErrorOptions) {
@@ -64,6 +73,9 @@ export class DevoConfirmationTimeout extends DevoDeliveryError {
  */
 export class DevoHttpRejected extends DevoDeliveryError {
   override name = 'DevoHttpRejected';
+  override get failureType(): FailureTypeName {
+    return FailureType.DevoRejected;
+  }
   constructor(
     message: string,
     /** The HTTP status Devo answered with. */
@@ -91,6 +103,9 @@ export class DevoHttpRedirected extends DevoHttpRejected {
  */
 export class DevoInvalidEvent extends DevoDeliveryError {
   override name = 'DevoInvalidEvent';
+  override get failureType(): FailureTypeName {
+    return FailureType.DevoInvalidEvent;
+  }
 }
 
 // OpenSSL alert reasons the peer sends when it refuses our certificate (TLS 1.2 during the handshake,

@@ -1,25 +1,11 @@
-import { createHash } from 'node:crypto';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
-import { connect as tlsConnect, createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
-import { isAccepted, probeClientCertificate, remember } from './client-certificate-probe.js';
+import { connect as tlsConnect, TLSSocket } from 'node:tls';
+import { probeClientCertificate } from './client-certificate-probe.js';
 import { DevoConfirmationTimeout, DevoConnectionError, DevoTlsRejected, tlsRejectionReason } from './errors.js';
+import { TlsMemory } from './tls-memory.js';
+import type { SyslogTarget } from './syslog-target.js';
 
-/** Where syslog batches go: Devo's collector over mutual TLS, or an on-premise relay over plain TCP. */
-export type SyslogTarget =
-  | {
-      readonly transport: 'tls';
-      readonly host: string;
-      readonly port: number;
-      /** PEM of the Devo domain certificate (DEVO_CERT), its key (DEVO_KEY) and Devo's CA chain (DEVO_CHAIN). */
-      readonly cert: string | Buffer;
-      readonly key: string | Buffer;
-      readonly ca: string | Buffer;
-      /** SNI and the name checked in the server certificate @default host (no SNI for an IP address) */
-      readonly servername?: string;
-      /** Verify the server against `ca`; false only for experiments @default true */
-      readonly rejectUnauthorized?: boolean;
-    }
-  | { readonly transport: 'tcp'; readonly host: string; readonly port: number };
+export type { SyslogTarget };
 
 /** Cancellation and timeouts of one batch. */
 export interface SendOptions {
@@ -29,6 +15,8 @@ export interface SendOptions {
   readonly connectTimeoutMs?: number;
   /** For the receiver's EOF after the half-close, and for any write stall before it @default 30 s */
   readonly confirmTimeoutMs?: number;
+  /** What the sender learns about the endpoint (sessions, contexts, accepted certificates) @default one shared by callers that bring none */
+  readonly memory?: TlsMemory;
 }
 
 /** What a confirmed batch cost. */
@@ -53,27 +41,7 @@ interface ExchangeState {
 /** Failures that look the same whether the network broke or the server refused our certificate. */
 const AMBIGUOUS = /^(ECONNRESET|EPIPE|EARLY_EOF|ECLOSED)$/;
 
-/**
- * The last TLS session per endpoint and certificate, so the next batch resumes it instead of paying a
- * full handshake (a connection per batch is the price of confirmation; this keeps the price low).
- */
-const sessions = new Map<string, Buffer>();
-const sessionKey = (target: SyslogTarget & { transport: 'tls' }) =>
-  createHash('sha256').update(`${target.host}\0${target.port}\0${target.servername ?? ''}\0`).update(target.cert).update(target.key).update(target.ca).digest('hex');
-
-/**
- * One TLS context per endpoint and certificate: loading the PEMs and the CA store costs more CPU than a
- * resumed handshake, and would otherwise be paid on every batch.
- */
-const contexts = new Map<string, SecureContext>();
-function secureContextOf(key: string, target: SyslogTarget & { transport: 'tls' }): SecureContext {
-  let context = contexts.get(key);
-  if (!context) {
-    context = createSecureContext({ cert: target.cert, key: target.key, ca: target.ca, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3' });
-    contexts.set(key, context);
-  }
-  return context;
-}
+const SHARED_MEMORY = new TlsMemory();
 
 const WRITE_CHUNK = 64 * 1024; // many small frames per TLS record: far fewer records and syscalls
 
@@ -94,29 +62,30 @@ export async function sendSyslogBatch(frames: Buffer[], target: SyslogTarget, op
   const where = `${target.transport}://${target.host}:${target.port}`;
   if (options.signal?.aborted) throw abortError(options.signal, where);
   if (frames.length === 0) return { bytes: 0, durationMs: 0 };
+  const memory = options.memory ?? SHARED_MEMORY;
   let socket: Socket;
   try {
-    socket = open(target);
+    socket = open(target, memory);
   } catch (err) {
     throw classify(err as Error, where, false); // an unusable PEM fails synchronously
   }
   const state: ExchangeState = { phase: 'connecting', tcpConnected: false, handshakeDone: false, ticket: false, tls13: false, bytes: 0 };
   const outcome = await exchange(socket, frames, state, options, where).finally(() => socket.destroy());
   const done = () => ({ bytes: state.bytes, durationMs: Math.round(performance.now() - started) });
-  const proven = target.transport === 'tcp' || !state.tls13 || state.ticket || isAccepted(target);
+  const proven = target.transport === 'tcp' || !state.tls13 || state.ticket || memory.isAccepted(target);
   if (outcome.ok && proven) {
-    if (state.ticket) remember(target);
-    if (target.transport === 'tls' && state.session) sessions.set(sessionKey(target), state.session);
+    if (state.ticket) memory.remember(target);
+    if (target.transport === 'tls' && state.session) memory.keepSession(target, state.session);
     return done();
   }
-  if (target.transport === 'tls') sessions.delete(sessionKey(target)); // never resume after a failure
+  if (target.transport === 'tls') memory.forgetSession(target); // never resume after a failure
   const error = outcome.ok ? undefined : outcome.error;
   // A bare EOF, reset or close may be a refused certificate: during a TLS 1.2 handshake (servers that do
   // not alert), or after an unproven TLS 1.3 one. A second, silent connection tells which.
   const ambiguous = error === undefined || AMBIGUOUS.test(errorCode(error));
   const inHandshake = state.tcpConnected && !state.handshakeDone;
   if (target.transport === 'tls' && ambiguous && (inHandshake || (state.handshakeDone && !proven))) {
-    const verdict = await probeClientCertificate(target, () => open(target), options);
+    const verdict = await probeClientCertificate(target, () => open(target, memory), { ...options, memory });
     if (options.signal?.aborted) throw abortError(options.signal, where);
     if (verdict.accepted && outcome.ok) return done();
     if (verdict.refused) {
@@ -181,17 +150,16 @@ function exchange(socket: Socket, frames: Buffer[], state: ExchangeState, option
 }
 
 /** A connection to the target: TLS 1.2-1.3 with our certificate, SNI and strict verification; or TCP. */
-function open(target: SyslogTarget): Socket {
+function open(target: SyslogTarget, memory: TlsMemory): Socket {
   if (target.transport === 'tcp') return netConnect({ host: target.host, port: target.port });
-  const key = sessionKey(target);
   return tlsConnect({
     host: target.host,
     port: target.port,
-    secureContext: secureContextOf(key, target),
+    secureContext: memory.contextOf(target),
     // SNI must be a name; for an IP, Node still checks the address against the certificate's IP SANs.
     servername: target.servername ?? (isIP(target.host) ? undefined : target.host),
     rejectUnauthorized: target.rejectUnauthorized ?? true,
-    session: sessions.get(key),
+    session: memory.sessionOf(target),
   });
 }
 

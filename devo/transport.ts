@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { got } from 'got';
-import type { DevoConfig } from '../config/schema.js';
+import type { DevoConfig } from '../config/types.js';
 import { BodyTooLargeError, requestText } from '../http/bounded-body.js';
 import { DevoConnectionError, DevoHttpRedirected, DevoHttpRejected } from './errors.js';
 import { frameEvent, LINE_FEED } from './framing.js';
 import { sendSyslogBatch, type SyslogTarget } from './syslog-sender.js';
+import { TlsMemory } from './tls-memory.js';
 
 /** One event for Devo: the tag picks the table; the message is the record's JSON, unchanged (text, or its UTF-8 bytes). */
 export interface DevoEvent {
@@ -27,11 +28,12 @@ export interface DevoTransport {
  * graceful close: half-close after the batch, then the receiver's EOF (docs/sources.md#devo-close).
  */
 export function syslogTransport(target: SyslogTarget): DevoTransport {
+  const memory = new TlsMemory();
   return {
     description: `${target.transport}://${target.host}:${target.port}`,
     async sendBatch(events, signal) {
       const frames = events.map((e) => frameEvent(e));
-      return sendSyslogBatch(frames, target, { signal });
+      return sendSyslogBatch(frames, target, { signal, memory });
     },
   };
 }

@@ -1,6 +1,6 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { recordCount, type PulledPage, type SendToDevoResult } from '../activities/types.js';
-import { FailureType } from '../workflows/failure-types.js';
+import { recordCount, type PulledPage, type SendToDevoResult } from '../contracts/activity-io.js';
+import { FailureType } from '../contracts/failure-types.js';
 import { OUTCOME_OK, type SeriesKey } from './series.js';
 
 /** One counter increment, with the labels the collector adds. */

@@ -1,11 +1,17 @@
 /**
  * Errors from Microsoft's identity platform, Graph and the Reporting Web Service. Messages name the
  * method, host and path and what the operator can do; never a token, a secret or a record.
- * activities/failures.ts turns each class into an ApplicationFailure of a stable type.
+ * Each class declares the failure type it becomes; activities/failures.ts makes that an ApplicationFailure.
  */
+import { FailureType, type FailureTypeName } from '../contracts/failure-types.js';
 import type { RetryAfter } from './retry-after.js';
+
 export class MicrosoftApiError extends Error {
   override name = 'MicrosoftApiError';
+  /** The failure type it becomes (contracts/failure-types.ts says whether retries may heal it). */
+  get failureType(): FailureTypeName {
+    return FailureType.MicrosoftUnavailable;
+  }
   constructor(
     message: string,
     readonly status?: number,
@@ -18,11 +24,17 @@ export class MicrosoftApiError extends Error {
 /** The identity platform refused the app's credentials (wrong secret, unknown client id or tenant). */
 export class CredentialsRejectedError extends MicrosoftApiError {
   override name = 'CredentialsRejectedError';
+  override get failureType(): FailureTypeName {
+    return FailureType.CredentialsRejected;
+  }
 }
 
 /** An API refused the bearer token (expired or revoked): fetch a fresh token, then retry the page. */
 export class TokenRejectedError extends MicrosoftApiError {
   override name = 'TokenRejectedError';
+  override get failureType(): FailureTypeName {
+    return FailureType.TokenRejected;
+  }
 }
 
 /**
@@ -31,11 +43,17 @@ export class TokenRejectedError extends MicrosoftApiError {
  */
 export class ServicePrincipalMissingError extends MicrosoftApiError {
   override name = 'ServicePrincipalMissingError';
+  override get failureType(): FailureTypeName {
+    return FailureType.ServicePrincipalMissing;
+  }
 }
 
 /** 403: the app lacks the API permission, admin consent or (RWS) a directory role (docs/sources.md#rws-auth, #graph-auth). */
 export class PermissionMissingError extends MicrosoftApiError {
   override name = 'PermissionMissingError';
+  override get failureType(): FailureTypeName {
+    return FailureType.PermissionMissing;
+  }
 }
 
 /**
@@ -44,6 +62,9 @@ export class PermissionMissingError extends MicrosoftApiError {
  */
 export class ThrottledError extends MicrosoftApiError {
   override name = 'ThrottledError';
+  override get failureType(): FailureTypeName {
+    return FailureType.Throttled;
+  }
   constructor(
     message: string,
     readonly retryAfter: RetryAfter,
@@ -60,16 +81,25 @@ export class MicrosoftUnavailableError extends MicrosoftApiError {
 /** A 200 carrying an HTML page (the sporadic "Sign in to Outlook" page, docs/sources.md#rws-errors) instead of JSON. */
 export class UnexpectedHtmlError extends MicrosoftApiError {
   override name = 'UnexpectedHtmlError';
+  override get failureType(): FailureTypeName {
+    return FailureType.UnexpectedHtml;
+  }
 }
 
 /** A 200 whose body is not the JSON shape the API documents (truncated, invalid, or a foreign next link). */
 export class MalformedResponseError extends MicrosoftApiError {
   override name = 'MalformedResponseError';
+  override get failureType(): FailureTypeName {
+    return FailureType.MalformedResponse;
+  }
 }
 
 /** 400: Microsoft refused the query itself (a filter or range it does not accept, an expired next link). */
 export class RequestRejectedError extends MicrosoftApiError {
   override name = 'RequestRejectedError';
+  override get failureType(): FailureTypeName {
+    return FailureType.RequestRejected;
+  }
 }
 
 /**
@@ -79,6 +109,9 @@ export class RequestRejectedError extends MicrosoftApiError {
  */
 export class ClientAssertionRejectedError extends CredentialsRejectedError {
   override name = 'ClientAssertionRejectedError';
+  override get failureType(): FailureTypeName {
+    return this.credential === 'certificate' ? FailureType.CertificateRejected : FailureType.FederatedTokenRejected;
+  }
   constructor(
     message: string,
     status: number,
@@ -91,9 +124,15 @@ export class ClientAssertionRejectedError extends CredentialsRejectedError {
 /** The client certificate is past its end of validity; found before asking Entra ID, which would refuse it. */
 export class CredentialExpiredError extends MicrosoftApiError {
   override name = 'CredentialExpiredError';
+  override get failureType(): FailureTypeName {
+    return FailureType.CredentialExpired;
+  }
 }
 
 /** The federated token file is missing or empty when a token is requested (the platform stopped writing it). */
 export class FederatedTokenUnreadableError extends MicrosoftApiError {
   override name = 'FederatedTokenUnreadableError';
+  override get failureType(): FailureTypeName {
+    return FailureType.FederatedTokenUnreadable;
+  }
 }

@@ -1,7 +1,8 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { parseDuration } from '../config/durations.js';
-import type { DevoConfig, MicrosoftConfig } from '../config/schema.js';
+import { MAX_QUERY_SPAN_MS, PAGE_SIZE_RANGE } from '../contracts/microsoft-limits.js';
+import { startProblem } from '../config/start.js';
+import type { DevoConfig, MicrosoftConfig } from '../config/types.js';
 import type { ApiBudget } from '../time-windows/index.js';
 import { endpointProblem } from '../microsoft/endpoints.js';
 import { readAssertionCredential, readClientSecret } from './credentials.js';
@@ -26,8 +27,6 @@ export interface TenantDefaults {
 /** What loadTenantsFile found: the tenants, or one line per problem (each naming tenant and field). */
 export type TenantsResult = { readonly tenants: TenantConfig[]; readonly lines: [] } | { readonly tenants?: undefined; readonly lines: string[] };
 
-const MAX_WINDOW_MS = 10 * 86_400_000;
-const MAX_PAGE_SIZE = { graph: 5000, reporting: 2000 } as const;
 
 /**
  * Reads and checks the tenants file (YAML, or JSON, which YAML reads too). With `readSecrets` (workers
@@ -108,9 +107,10 @@ function completeTenant(entry: TenantEntry, defaults: TenantDefaults): TenantCon
 /** Checks that need the tenant's settings completed from the environment. */
 function crossChecks({ microsoft: ms, devo }: TenantConfig): string[] {
   const lines: string[] = [];
-  if (ms.pageSize > MAX_PAGE_SIZE[ms.source]) lines.push(`pageSize: at most ${MAX_PAGE_SIZE[ms.source]} for source ${ms.source}`);
-  if (ms.windowMs > MAX_WINDOW_MS) lines.push('window: at most 10d, the longest span Microsoft accepts in one query');
-  if (!startIsValid(ms.start)) lines.push(`start: expected an ISO time (2026-11-01T00:00:00Z) or a duration back such as 2h or 7d, got '${ms.start}'`);
+  if (ms.pageSize > PAGE_SIZE_RANGE[ms.source].max) lines.push(`pageSize: at most ${PAGE_SIZE_RANGE[ms.source].max} for source ${ms.source}`);
+  if (ms.windowMs > MAX_QUERY_SPAN_MS) lines.push('window: at most 10d, the longest span Microsoft accepts in one query');
+  const badStart = startProblem(ms.start);
+  if (badStart) lines.push(`start: ${badStart}`);
   if (devo.tag.split('.').length > 10) lines.push(`devo.tagSuffix: ${devo.tag} has more than 10 levels`);
   return lines;
 }
@@ -141,9 +141,4 @@ function unreadableDevoFiles(entry: TenantEntry): string[] {
       return [`devo.${name}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`];
     }
   });
-}
-
-/** As O365_START: an ISO time or a duration back. */
-function startIsValid(text: string): boolean {
-  return parseDuration(text) !== undefined || (/^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(Date.parse(text)));
 }

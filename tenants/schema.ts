@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_PAGE_SIZE } from '../contracts/microsoft-limits.js';
 import { parseDuration } from '../config/durations.js';
 import { isReservedVariable } from './reserved-secrets.js';
 import { tenantKey } from './tenant-id.js';
@@ -81,7 +82,7 @@ const tenant = z
     start: z.string().optional(),
     window: duration.optional(),
     lag: duration.optional(),
-    pageSize: z.number().int().min(1).max(5000).optional(),
+    pageSize: z.number().int().min(1).max(MAX_PAGE_SIZE).optional(),
     budget: budget.optional(),
   })
   .strict()

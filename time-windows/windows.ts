@@ -10,13 +10,9 @@ export interface TimeWindow {
   readonly endMs: number;
 }
 
-/** The longest span Microsoft accepts in one query (Graph and Get-MessageTraceV2: 10 days). */
-export const MAX_QUERY_SPAN_MS = 10 * 86_400_000;
+import { MAX_QUERY_SPAN_MS, RETENTION_DAYS, type SourceName } from '../contracts/microsoft-limits.js';
 
-/** How many days back each source serves data (docs/sources.md#rws-retention, #graph-query). */
-export const RETENTION_DAYS = { graph: 90, reporting: 10 } as const;
-
-export type SourceName = keyof typeof RETENTION_DAYS;
+export { MAX_QUERY_SPAN_MS, RETENTION_DAYS, type SourceName };
 
 /** Settings that shape windows; all durations in milliseconds. */
 export interface WindowSettings {

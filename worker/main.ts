@@ -1,4 +1,4 @@
-import { configOrExit } from '../client/commands/config-or-exit.js';
+import { configOrExit } from '../config/config-or-exit.js';
 import { runWorker } from './run-worker.js';
 
 /** Worker entry point for production (also `o365-trace worker`): TEMPORAL_ADDRESS must name the cluster. */

@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/workflow';
+import { RefusalType } from '../contracts/failure-types.js';
 import { addRange, earliestStart, iso, MAX_PENDING_RANGES, type PendingSummary } from '../time-windows/index.js';
-import type { CollectorSettings, CollectorState } from './state.js';
+import { withDefaults, type CollectorSettings, type CollectorState } from './state.js';
 
 /** Input of the backfill signal and update: an ISO range, half-open [from, to). */
 export interface BackfillInput {
@@ -26,7 +27,7 @@ export function backfillMergeGapMs(settings: CollectorSettings): number {
   return settings.windowMs;
 }
 
-const invalid = (message: string) => ApplicationFailure.create({ type: 'InvalidBackfill', message, nonRetryable: true });
+const invalid = (message: string) => ApplicationFailure.create({ type: RefusalType.InvalidBackfill, message, nonRetryable: true });
 
 /**
  * Checks a backfill request before it reaches history: a real, ordered range, within the source's
@@ -41,7 +42,7 @@ export function validateBackfill(input: BackfillInput, settings: CollectorSettin
   if (Number.isNaN(fromMs) || Number.isNaN(toMs)) throw invalid('from and to must be ISO times, e.g. 2026-11-20T00:00:00Z');
   if (fromMs >= toMs) throw invalid(`from (${input.from}) must be before to (${input.to})`);
   if (toMs > nowMs) throw invalid(`to (${input.to}) is in the future`);
-  const earliest = earliestStart(nowMs, settings.source, settings.retentionMarginMs ?? 3_600_000);
+  const earliest = earliestStart(nowMs, settings.source, withDefaults(settings).retentionMarginMs);
   if (fromMs < earliest) throw invalid(`from (${input.from}) is beyond what ${settings.source} keeps; the earliest is ${iso(earliest)}`);
   const cursorMs = Date.parse(state.cursor);
   if (fromMs >= cursorMs) throw invalid(`the live collector has not reached ${input.from} yet (cursor ${state.cursor}); it will collect that range itself`);
@@ -49,7 +50,7 @@ export function validateBackfill(input: BackfillInput, settings: CollectorSettin
   const pending = state.backfill?.pending ?? [];
   if (bounded && addRange(pending, accepted.fromMs, accepted.toMs, backfillMergeGapMs(settings)).length > MAX_PENDING_RANGES) {
     throw ApplicationFailure.create({
-      type: 'BackfillQueueFull',
+      type: RefusalType.BackfillQueueFull,
       message: `${pending.length} backfill ranges are pending, the most a collector keeps is ${MAX_PENDING_RANGES}: ask for one range covering the others, or wait until some are done`,
       nonRetryable: true,
     });

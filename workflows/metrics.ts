@@ -1,18 +1,19 @@
 import { metricMeter } from '@temporalio/workflow';
 import { SERIES, type SeriesKey } from '../metrics/series.js';
-import { DEFAULT_BUDGET, pendingMs, recentCalls } from '../time-windows/index.js';
-import { describeCredential, type CollectorSettings, type CollectorState } from './state.js';
+import { pendingMs, recentCalls } from '../time-windows/index.js';
+import { describeCredential, withDefaults, type CollectorSettings, type CollectorState } from './state.js';
+import { upgradeState } from './upgrade-state.js';
 
 type ProgressGauge = Extract<SeriesKey, 'cursor' | 'lag' | 'budgetUsed' | 'budgetLimit' | 'backfillPending' | 'needsOperator'>;
 
 /** The workflow's progress as gauge values, from its state at `nowMs`. Pure, for tests. */
 export function progressGauges(settings: CollectorSettings, state: CollectorState, nowMs: number): Record<ProgressGauge, number> {
   const cursorMs = Date.parse(state.cursor);
-  const budget = settings.budget ?? DEFAULT_BUDGET;
+  const { budget } = withDefaults(settings);
   return {
     cursor: Math.floor(cursorMs / 1000),
     lag: Math.max(0, Math.floor((nowMs - cursorMs) / 1000)),
-    budgetUsed: recentCalls(state.recentCalls ?? [], nowMs, budget).length,
+    budgetUsed: recentCalls(upgradeState(state).recentCalls, nowMs, budget).length,
     budgetLimit: budget.requests,
     backfillPending: Math.floor(pendingMs(state.backfill?.pending ?? []) / 1000),
     needsOperator: state.lastError?.hint ? 1 : 0,

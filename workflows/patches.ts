@@ -23,3 +23,9 @@ export const CONTINUE_AS_NEW_FROM_WAITS = 'continue-as-new-from-waits';
  * MAX_PENDING_RANGES are refused, and the update answers with a summary instead of the whole list.
  */
 export const BOUNDED_BACKFILL = 'bounded-backfill-ranges';
+
+/**
+ * A send that fails with PulledChunkMissing (its chunk in no worker's memory and not readable from
+ * history) pulls that chunk again from the window's saved progress, instead of retrying the same send.
+ */
+export const REPULL_LOST_CHUNK = 'repull-lost-chunk';

@@ -1,4 +1,6 @@
 import { ApplicationFailure } from '@temporalio/workflow';
+import { RefusalType } from '../contracts/failure-types.js';
+import { MAX_QUERY_SPAN_MS, PAGE_SIZE_RANGE } from '../contracts/microsoft-limits.js';
 import type { ApiBudget } from '../time-windows/index.js';
 import type { CollectorSettings } from './state.js';
 
@@ -10,12 +12,7 @@ export interface SettingsChange {
   readonly budget?: ApiBudget;
 }
 
-const MINUTE_MS = 60_000;
-/** Graph answers at most 10 days per query (docs/sources.md#graph-query); a window is one query. */
-const MAX_WINDOW_MS = 10 * 24 * 60 * MINUTE_MS;
-const MAX_PAGE_SIZE = { graph: 5000, reporting: 2000 } as const;
-
-const invalid = (message: string) => ApplicationFailure.create({ type: 'InvalidSettings', message, nonRetryable: true });
+const invalid = (message: string) => ApplicationFailure.create({ type: RefusalType.InvalidSettings, message, nonRetryable: true });
 
 /**
  * Checks a change against the collector's source and returns the settings it results in. Refused changes
@@ -24,10 +21,10 @@ const invalid = (message: string) => ApplicationFailure.create({ type: 'InvalidS
 export function applySettingsChange(settings: CollectorSettings, change: SettingsChange): CollectorSettings {
   const { windowMs, lagMs, pageSize, budget } = change ?? {};
   const problems: string[] = [];
-  if (windowMs !== undefined && !(Number.isInteger(windowMs) && windowMs >= 1000 && windowMs <= MAX_WINDOW_MS)) problems.push('windowMs must be a whole number of ms from 1 s to 10 days');
+  if (windowMs !== undefined && !(Number.isInteger(windowMs) && windowMs >= 1000 && windowMs <= MAX_QUERY_SPAN_MS)) problems.push('windowMs must be a whole number of ms from 1 s to 10 days');
   if (lagMs !== undefined && !(Number.isInteger(lagMs) && lagMs >= 0)) problems.push('lagMs must be a whole number of ms, 0 or more');
-  const maxPage = MAX_PAGE_SIZE[settings.source];
-  if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= maxPage)) problems.push(`pageSize must be from 1 to ${maxPage} for ${settings.source}`);
+  const { min, max } = PAGE_SIZE_RANGE[settings.source];
+  if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= min && pageSize <= max)) problems.push(`pageSize must be from ${min} to ${max} for ${settings.source}`);
   if (budget !== undefined) {
     const ok = Number.isInteger(budget.requests) && budget.requests >= 1 && budget.windowMs >= 1000 && Number.isInteger(budget.liveReserve) && budget.liveReserve >= 0 && budget.liveReserve < budget.requests;
     if (!ok) problems.push('budget needs requests >= 1, windowMs >= 1000 and 0 <= liveReserve < requests');

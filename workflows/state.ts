@@ -1,3 +1,4 @@
+import { expiryOf } from '../contracts/credential-expiry.js';
 import type { ResumePoint } from '../microsoft/resume-point.js';
 import { DEFAULT_BUDGET, iso, isCaughtUp, pendingMs, recentCalls, type ApiBudget, type PendingRange, type TimeWindow } from '../time-windows/index.js';
 
@@ -25,6 +26,20 @@ export interface CollectorSettings {
   readonly searchAttributes?: boolean;
   /** Test-only: continue-as-new after this many windows instead of waiting for the server's suggestion. */
   readonly testContinueAsNewEveryWindows?: number;
+}
+
+/** Settings with every optional value filled in: what a collector started before a setting existed runs with. */
+export type EffectiveSettings = CollectorSettings & Required<Pick<CollectorSettings, 'blockedRetryMs' | 'errorRetryMs' | 'budget' | 'retentionMarginMs'>>;
+
+/** The one place the optional settings' defaults live (as documented on CollectorSettings). */
+export function withDefaults(settings: CollectorSettings): EffectiveSettings {
+  return {
+    ...settings,
+    blockedRetryMs: settings.blockedRetryMs ?? 5 * 60_000,
+    errorRetryMs: settings.errorRetryMs ?? 60_000,
+    budget: settings.budget ?? DEFAULT_BUDGET,
+    retentionMarginMs: settings.retentionMarginMs ?? 3_600_000,
+  };
 }
 
 /** The error shown in status until the step succeeds. */
@@ -82,7 +97,10 @@ export interface BackfillState {
   inProgress?: WindowProgress;
 }
 
-/** Everything carried from one run to the next. */
+/**
+ * Everything carried from one run to the next, as any version of the collector wrote it: fields added
+ * since are optional here. A run reads it once, through upgradeState (workflows/upgrade-state.ts).
+ */
 export interface CollectorState {
   /** End of the last fully delivered window (ISO). */
   cursor: string;
@@ -98,6 +116,17 @@ export interface CollectorState {
   /** The credential of the last token fetched; absent before the first one (and in older states). */
   credential?: CredentialState;
 }
+
+/** A window's progress inside a run: the records delivered so far are always counted. */
+export type RunProgress = WindowProgress & { readonly records: number };
+
+/** The state a run works on: every field this version keeps is present (upgradeState fills older states in). */
+export type RunState = Omit<CollectorState, 'totals' | 'recentCalls' | 'inProgress' | 'backfill'> & {
+  totals: Required<Totals>;
+  recentCalls: number[];
+  inProgress?: RunProgress;
+  backfill?: Omit<BackfillState, 'inProgress'> & { inProgress?: RunProgress };
+};
 
 /** Input of messageTraceCollector: settings plus, on a fresh start, where to start. */
 export interface CollectorInput {
@@ -134,30 +163,16 @@ export interface CollectorStatus {
   readonly startedAt: string;
 }
 
-/** A certificate this close to its end makes status warn. */
-export const EXPIRY_WARNING_DAYS = 30;
-const DAY_MS = 86_400_000;
-
 /** The credential as status shows it: days left (rounded down) and, from 30 days out, what to renew. */
 export function describeCredential(credential: CredentialState | undefined, nowMs: number): CollectorStatus['credential'] {
   if (!credential?.expiresAt) return credential && { ...credential };
-  const leftMs = Date.parse(credential.expiresAt) - nowMs;
-  const daysLeft = Math.floor(leftMs / DAY_MS);
-  if (daysLeft >= EXPIRY_WARNING_DAYS) return { ...credential, daysLeft };
-  const when = leftMs <= 0 ? `expired at ${credential.expiresAt}` : `expires at ${credential.expiresAt} (${daysLeft} days left)`;
+  const { daysLeft, when } = expiryOf(credential.expiresAt, nowMs);
+  if (!when) return { ...credential, daysLeft };
   const warning = `the client certificate of ${credential.setting} ${when}: create a new one, upload its public part to the app registration (Certificates & secrets > Certificates) and point ${credential.setting} at the new PEM`;
   return { ...credential, daysLeft, warning };
 }
 
-export function initialState(start: string, nowMs: number): CollectorState {
-  return {
-    cursor: start,
-    totals: { records: 0, pages: 0, windows: 0, apiCalls: 0, tokenFetches: 0, resent: 0, oversize: 0 },
-    startedAt: iso(nowMs),
-  };
-}
-
-export function describeStatus(settings: CollectorSettings, state: CollectorState, phase: CollectorPhase, nowMs: number): CollectorStatus {
+export function describeStatus(settings: CollectorSettings, state: RunState, phase: CollectorPhase, nowMs: number): CollectorStatus {
   const cursorMs = Date.parse(state.cursor);
   const progress = state.inProgress;
   return {
@@ -175,7 +190,7 @@ export function describeStatus(settings: CollectorSettings, state: CollectorStat
       currentChunk: windowInHand(state.backfill.inProgress),
     },
     totals: { ...state.totals },
-    budget: budgetUse(settings.budget ?? DEFAULT_BUDGET, state.recentCalls ?? [], nowMs),
+    budget: budgetUse(withDefaults(settings).budget, state.recentCalls, nowMs),
     lastError: state.lastError,
     paused: state.paused,
     tokenExpiresAt: state.token && iso(state.token.expiresAtMs),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureType } from '../../workflows/failure-types.js';
+import { FailureType } from '../../contracts/failure-types.js';
 import { graphPages, graphPuller, graphRow } from '../helpers/graph-pages.js';
 import { localHttpServer, type LocalHttpServer } from '../helpers/local-http-server.js';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { createActivities } from '../../activities/index.js';
-import type { SendProgress, SendToDevoResult } from '../../activities/types.js';
+import type { SendProgress, SendToDevoResult } from '../../contracts/activity-io.js';
 import { DevoConnectionError, DevoTlsRejected } from '../../devo/errors.js';
 import type { DevoEvent, DevoTransport } from '../../devo/transport.js';
 import { devoActivityDeps } from '../helpers/devo-activity-deps.js';

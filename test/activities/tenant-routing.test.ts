@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { createActivities } from '../../activities/index.js';
-import type { SendToDevoResult } from '../../activities/types.js';
+import type { SendToDevoResult } from '../../contracts/activity-io.js';
 import { loadConfig } from '../../config/schema.js';
 import { startDevoReceiver, type DevoReceiver } from '../../emulator/devo-receiver/index.js';
 import { activityDepsFromConfig } from '../../worker/activity-deps.js';

@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { toApplicationFailure } from '../../activities/failures.js';
 import { DevoHttpRedirected } from '../../devo/errors.js';
 import { httpTransport } from '../../devo/transport.js';
-import { FailureType } from '../../workflows/failure-types.js';
+import { FailureType } from '../../contracts/failure-types.js';
 import { localHttpServer } from '../helpers/local-http-server.js';
 
 const TAG = 'cloud.office365.messagetracing';

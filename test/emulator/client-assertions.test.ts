@@ -11,7 +11,7 @@ import { ClientAssertionRejectedError } from '../../microsoft/errors.js';
 import { requestToken, type TokenRequest } from '../../microsoft/token.js';
 import { ApplicationFailure } from '@temporalio/common';
 import { toApplicationFailure } from '../../activities/failures.js';
-import { FailureType, OPERATOR_HINTS } from '../../workflows/failure-types.js';
+import { FailureType, OPERATOR_HINTS } from '../../contracts/failure-types.js';
 import { FEDERATION_AUDIENCE } from '../../emulator/microsoft-365/client-assertions.js';
 import { appCertificate } from '../helpers/certificates.js';
 import { CLIENT_ID, startTestEmulator, tokenRequest, type Answer } from '../fixtures/microsoft/emulator-fixture.js';

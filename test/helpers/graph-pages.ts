@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ServedTenants, type DeadLetterContext } from '../../activities/deps.js';
 import { createActivities } from '../../activities/index.js';
-import type { PulledPage, PullPageInput } from '../../activities/types.js';
+import type { PulledPage, PullPageInput } from '../../contracts/activity-io.js';
 import type { GraphTraceRecord } from '../../microsoft/records.js';
 import type { TimeWindow } from '../../time-windows/index.js';
 import type { DevoTransport } from '../../devo/transport.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { createActivities } from '../../activities/index.js';
-import type { SendProgress, SendToDevoResult } from '../../activities/types.js';
+import type { SendProgress, SendToDevoResult } from '../../contracts/activity-io.js';
 import type { CertificateSet } from '../../devo/certificates.js';
 import { syslogTransport, type DevoTransport } from '../../devo/transport.js';
 import { foreignCertificates, testCertificates } from '../helpers/certificates.js';

@@ -1,6 +1,6 @@
 import type { Payload } from '@temporalio/common';
 import proto from '@temporalio/proto';
-import { unpackEvents } from '../../activities/packed-records.js';
+import { unpackEvents } from '../../records/packed-lines.js';
 import { ENCODING, encodingOf, type EncryptionCodec } from '../../codec/codec.js';
 import { payloadConverter } from '../../codec/payload-converter.js';
 import { isPackedRecords } from '../../codec/readable-pages.js';

@@ -10,7 +10,7 @@ import { MalformedResponseError } from '../../microsoft/errors.js';
 import { pullGraphPage } from '../../microsoft/graph.js';
 import { MAX_PAGE_BODY_BYTES } from '../../microsoft/http.js';
 import { requestToken } from '../../microsoft/token.js';
-import { FailureType } from '../../workflows/failure-types.js';
+import { FailureType } from '../../contracts/failure-types.js';
 import { localHttpServer } from '../helpers/local-http-server.js';
 
 const MB = 1024 * 1024;

@@ -5,7 +5,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { addRange, MAX_PENDING_RANGES, summarisePending, type PendingRange } from '../../time-windows/index.js';
 import { validateBackfill } from '../../workflows/backfill.js';
 import { callerText, MAX_REASON_CHARS } from '../../workflows/caller-text.js';
-import { initialState, type CollectorSettings } from '../../workflows/state.js';
+import type { CollectorSettings } from '../../workflows/state.js';
+import { initialState } from '../../workflows/upgrade-state.js';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-11-20T00:00:00Z');

@@ -7,7 +7,7 @@ import { liveLine } from '../../client/live-line.js';
 import { formatStatus } from '../../client/status.js';
 import { workflowUiLink } from '../../client/ui-link.js';
 import { closestName } from '../../config/suggest.js';
-import { OPERATOR_HINTS } from '../../workflows/failure-types.js';
+import { OPERATOR_HINTS } from '../../contracts/failure-types.js';
 import type { CollectorStatus } from '../../workflows/state.js';
 
 const status: CollectorStatus = {

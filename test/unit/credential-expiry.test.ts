@@ -9,7 +9,8 @@ import type { Config } from '../../config/schema.js';
 import { generateCertificateSet } from '../../devo/certificates.js';
 import { certificateExpiry } from '../../devo/certificate-expiry.js';
 import { reportDevoCertificateExpiry } from '../../worker/devo-certificate-gauge.js';
-import { describeCredential, EXPIRY_WARNING_DAYS } from '../../workflows/state.js';
+import { EXPIRY_WARNING_DAYS } from '../../contracts/credential-expiry.js';
+import { describeCredential } from '../../workflows/state.js';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-12-03T12:00:00Z');

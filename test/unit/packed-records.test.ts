@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { receivedTimeMs } from '../../microsoft/received-time.js';
-import { PackedChunk, packRecords, unpackEvents } from '../../activities/packed-records.js';
+import { PackedChunk, packRecords } from '../../activities/packed-records.js';
+import { unpackEvents } from '../../records/packed-lines.js';
 
 describe('packed records', () => {
   it('unpack gives each record back as its own JSON, whatever the strings hold, with its received time', () => {

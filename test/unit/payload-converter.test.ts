@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { runInNewContext } from 'node:vm';
-import { packRecords, unpackEvents } from '../../activities/packed-records.js';
+import { packRecords } from '../../activities/packed-records.js';
+import { unpackEvents } from '../../records/packed-lines.js';
 import { codecKey, COMPRESSION_KEY, encodingOf, EncryptionCodec } from '../../codec/codec.js';
 import { PACKED_RECORDS_ENCODING, payloadConverter } from '../../codec/payload-converter.js';
 

@@ -6,7 +6,8 @@ import { alignDown, iso, MAX_PENDING_RANGES } from '../../time-windows/index.js'
 import { MAX_REASON_CHARS } from '../../workflows/caller-text.js';
 import type { messageTraceCollector } from '../../workflows/index.js';
 import { backfillSignal, backfillUpdate, pauseSignal } from '../../workflows/messages.js';
-import { initialState, type CollectorSettings } from '../../workflows/state.js';
+import type { CollectorSettings } from '../../workflows/state.js';
+import { initialState } from '../../workflows/upgrade-state.js';
 import { collectorFixture } from '../helpers/collector-fixture.js';
 import { settledDataset } from '../helpers/ground-truth.js';
 

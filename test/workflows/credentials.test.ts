@@ -10,7 +10,7 @@ import { environmentCredential } from '../../config/credentials.js';
 import { FEDERATION_AUDIENCE } from '../../emulator/microsoft-365/client-assertions.js';
 import type { ClientCredential } from '../../microsoft/client-credential.js';
 import { alignDown, iso } from '../../time-windows/index.js';
-import { OPERATOR_HINTS } from '../../workflows/failure-types.js';
+import { OPERATOR_HINTS } from '../../contracts/failure-types.js';
 import { accountFor, summary } from '../helpers/accounting.js';
 import { appCertificate } from '../helpers/certificates.js';
 import { collectorFixture, type CollectorFixture } from '../helpers/collector-fixture.js';

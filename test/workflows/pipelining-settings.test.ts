@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { alignDown, iso } from '../../time-windows/index.js';
 import { settingsUpdate } from '../../workflows/messages.js';
-import { MAX_PAGES_PER_PULL } from '../../workflows/steps.js';
+import { MAX_PAGES_PER_PULL } from '../../workflows/window-pipeline.js';
 import { accountFor, summary } from '../helpers/accounting.js';
 import { collectorFixture } from '../helpers/collector-fixture.js';
 import { graphTruth, settledDataset } from '../helpers/ground-truth.js';
