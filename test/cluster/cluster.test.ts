@@ -148,7 +148,7 @@ describe('the compose topology, run for real: PostgreSQL, two Temporal server no
     const settings = { start: '2h', window: '10m', lag: '15m', pageSize: 100 };
     const file = writeTenantsFile(tenants.map((x) => tenantEntry(x, { ...settings, devo: { tagSuffix: x.tenantId.split('-')[0] } })));
     const taskQueue = `cluster-${process.pid}`;
-    const clientEnv = { O365_TENANTS_FILE: file, TEMPORAL_ADDRESS: balancer.address, TEMPORAL_NAMESPACE: namespace, TEMPORAL_TASK_QUEUE: taskQueue, PAYLOAD_KEY: REPLAY_KEY.toString('base64') };
+    const clientEnv = { O365_TENANTS_FILE: file, O365_ALLOW_ANY_ENDPOINT: 'true', TEMPORAL_ADDRESS: balancer.address, TEMPORAL_NAMESPACE: namespace, TEMPORAL_TASK_QUEUE: taskQueue, PAYLOAD_KEY: REPLAY_KEY.toString('base64') };
     const metricsPorts = [await freePort(), await freePort()];
     const workers = metricsPorts.map((port, i) =>
       startCollectorProcess(['worker'], {
