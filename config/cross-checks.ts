@@ -31,8 +31,10 @@ export interface CrossCheckedSettings {
 /** Checks across settings; `noDevo` skips the Devo ones, which only workers (and the demo's own setup) need. */
 export function crossChecks(e: CrossCheckedSettings, noDevo: boolean): string[] {
   const lines: string[] = [];
-  const maxPage = PAGE_SIZE_RANGE[e.O365_SOURCE].max;
-  if (e.O365_PAGE_SIZE > maxPage) lines.push(`O365_PAGE_SIZE: at most ${maxPage} for O365_SOURCE=${e.O365_SOURCE}`);
+  // A setting that failed its own check is absent here (the checks still run on the rest, so every
+  // problem shows at once): O365_SOURCE may be missing although its type says otherwise.
+  const maxPage = PAGE_SIZE_RANGE[e.O365_SOURCE]?.max;
+  if (maxPage !== undefined && e.O365_PAGE_SIZE > maxPage) lines.push(`O365_PAGE_SIZE: at most ${maxPage} for O365_SOURCE=${e.O365_SOURCE}`);
   if (e.O365_WINDOW > MAX_QUERY_SPAN_MS) lines.push('O365_WINDOW: at most 10d, the longest span Microsoft accepts in one query');
   const badStart = startProblem(e.O365_START);
   if (badStart) lines.push(`O365_START: ${badStart}`);
